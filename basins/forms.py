@@ -1,0 +1,43 @@
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+
+
+class DsfrFormMixin:
+    """Give widgets the DSFR classes and tie error messages to their field."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxInput):
+                continue
+            if isinstance(widget, (forms.Select, forms.SelectMultiple)):
+                css = "fr-select"
+            else:
+                css = "fr-input"
+            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+            if self.is_bound and name in self.errors:
+                widget.attrs["aria-invalid"] = "true"
+                widget.attrs["aria-describedby"] = f"{self[name].auto_id}-errors"
+
+
+class LoginForm(DsfrFormMixin, AuthenticationForm):
+    username = forms.CharField(
+        label="Identifiant",
+        max_length=150,
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}),
+    )
+    password = forms.CharField(
+        label="Mot de passe",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+
+class BasinSearchForm(forms.Form):
+    q = forms.CharField(
+        label="Rechercher un bassin",
+        required=False,
+        max_length=100,
+        help_text="Nom ou code de la zone d'emploi",
+    )

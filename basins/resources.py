@@ -1,0 +1,85 @@
+"""django-import-export resources for the INSEE zones d'emploi sheets."""
+
+from import_export import fields, resources
+from import_export.widgets import ForeignKeyWidget
+
+from basins import services
+from basins.models import Basin, Commune, Department, Region
+
+
+class CheckedHeaderMixin:
+    """Refuse a file whose header lacks a required column, naming it."""
+
+    required_columns: tuple[str, ...] = ()
+
+    def before_import(self, dataset, **kwargs):
+        try:
+            services.check_header(
+                list(dataset.headers or []),
+                required=self.required_columns,
+                name="le fichier",
+            )
+        except services.ImportFileError as error:
+            raise ValueError(str(error)) from None
+        super().before_import(dataset, **kwargs)
+
+
+class BasinResource(CheckedHeaderMixin, resources.ModelResource):
+    required_columns = services.ZONE_COLUMNS
+    code = fields.Field(attribute="code", column_name="ZE2020")
+    name = fields.Field(attribute="name", column_name="LIBZE2020")
+
+    class Meta:
+        model = Basin
+        import_id_fields = ("code",)
+        fields = ("code", "name")
+        skip_unchanged = True
+        report_skipped = False
+        clean_model_instances = True
+
+
+class CommuneResource(CheckedHeaderMixin, resources.ModelResource):
+    required_columns = services.COMMUNE_COLUMNS
+    code = fields.Field(attribute="code", column_name="CODGEO")
+    name = fields.Field(attribute="name", column_name="LIBGEO")
+    basin = fields.Field(
+        attribute="basin",
+        column_name="ZE2020",
+        widget=ForeignKeyWidget(Basin, field="code"),
+    )
+    department = fields.Field(
+        attribute="department",
+        column_name="DEP",
+        widget=ForeignKeyWidget(Department, field="code"),
+    )
+
+    class Meta:
+        model = Commune
+        import_id_fields = ("code",)
+        fields = ("code", "name", "basin", "department")
+        skip_unchanged = True
+        report_skipped = False
+        clean_model_instances = True
+
+    def before_import(self, dataset, **kwargs):
+        super().before_import(dataset, **kwargs)
+        # Departments and regions come with the communes: create the missing
+        # ones so that the foreign keys resolve.
+        rows = [dict(zip(dataset.headers, row, strict=False)) for row in dataset]
+        report = services.ImportReport()
+        services._upsert_regions_and_departments(
+            [r for r in rows if r.get("DEP") and r.get("REG")], report
+        )
+
+    def after_import(self, dataset, result, **kwargs):
+        super().after_import(dataset, result, **kwargs)
+        if result.has_errors() or result.has_validation_errors():
+            return
+        rows = [dict(zip(dataset.headers, row, strict=False)) for row in dataset]
+        basins = {b.code: b for b in Basin.objects.all()}
+        services._link_basins_to_territories(
+            [r for r in rows if r.get("ZE2020") in basins], basins
+        )
+
+
+__all__ = ["BasinResource", "CommuneResource", "Region"]
