@@ -19,6 +19,9 @@ def _strict_templates(settings):
     for engine in settings.TEMPLATES:
         engine["OPTIONS"]["string_if_invalid"] = InvalidTemplateVariable("%s")
     settings.AXES_ENABLED = False
+    settings.SECURE_SSL_REDIRECT = False
+    # Argon2 is deliberately slow; tests need no strong hashing.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {

@@ -1,0 +1,142 @@
+"""Walks every URL pattern for every role x territory x method."""
+
+import importlib
+import pkgutil
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+import tests
+from basins.enums import Role
+from tests import access
+from tests.basins.factories import MembershipFactory, UserFactory
+
+# Patterns with their own access rules, tested elsewhere.
+EXCLUDED_NAMESPACES = {"admin"}
+# Public on purpose: login must be reachable; logout only acts on POST.
+PUBLIC = {"login", "logout"}
+
+
+def all_cases():
+    cases = []
+    for module in pkgutil.iter_modules(tests.__path__):
+        if not module.ispkg:
+            continue
+        try:
+            found = importlib.import_module(f"tests.{module.name}.access_cases")
+        except ModuleNotFoundError as error:
+            if error.name != f"tests.{module.name}.access_cases":
+                raise
+            continue
+        cases.extend(found.CASES)
+    return cases
+
+
+def url_names(resolver=None, namespace=""):
+    resolver = resolver or get_resolver()
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            inner = namespace
+            if pattern.namespace:
+                inner = f"{namespace}{pattern.namespace}:"
+            if pattern.namespace in EXCLUDED_NAMESPACES:
+                continue
+            yield from url_names(pattern, inner)
+        elif isinstance(pattern, URLPattern):
+            if pattern.name is None:
+                raise AssertionError(f"URL pattern without a name: {pattern}")
+            yield f"{namespace}{pattern.name}"
+
+
+CASES = all_cases()
+
+
+def test_every_url_pattern_is_in_the_matrix():
+    declared = {case.url_name for case in CASES} | PUBLIC
+    missing = sorted(set(url_names()) - declared)
+    assert not missing, f"URL patterns missing from the access matrix: {missing}"
+
+
+def test_matrix_declares_no_unknown_url():
+    unknown = sorted({case.url_name for case in CASES} - set(url_names()))
+    assert not unknown, f"Access cases for URLs that do not exist: {unknown}"
+
+
+@pytest.fixture
+def users(territory):
+    return {
+        access.OUTSIDER: UserFactory(username="outsider"),
+        access.MEMBER: MembershipFactory(
+            role=Role.MEMBER, basin=territory["grenoble"]
+        ).user,
+        access.LEAD: MembershipFactory(
+            role=Role.LEAD, basin=territory["grenoble"]
+        ).user,
+        access.DEPARTMENT_REVIEWER: MembershipFactory(
+            role=Role.REVIEWER, basin=None, department=territory["isere"]
+        ).user,
+        access.REGION_REVIEWER: MembershipFactory(
+            role=Role.REVIEWER, basin=None, region=territory["ara"]
+        ).user,
+        access.ADMIN: UserFactory(username="admin", is_staff=True, is_superuser=True),
+    }
+
+
+def expected(case, role, method, own_territory):
+    """'login', 'ok', 403, 404 or 405."""
+    if role == access.ANONYMOUS:
+        return "login"
+    if method not in case.allowed:
+        return 405
+    if case.territorial and not own_territory and role != access.ADMIN:
+        return 404
+    if role in case.allowed[method]:
+        return "ok"
+    if not case.territorial or role in case.visible:
+        return 403
+    return 404
+
+
+def check(response, expectation, label):
+    status = response.status_code
+    if expectation == "login":
+        assert status == 302, label
+        assert response["Location"].startswith(reverse("login")), label
+    elif expectation == "ok":
+        assert status not in (403, 404, 405) and status < 500, label
+    elif expectation == 405:
+        assert status in (403, 404, 405), label
+    elif expectation == 403:
+        assert status == 403, label
+    else:
+        assert status == expectation, label
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("case", CASES, ids=lambda case: case.url_name)
+def test_access(client, territory, users, case):
+    territories = (
+        [(True, territory["grenoble"]), (False, territory["chateauroux"])]
+        if case.territorial
+        else [(True, None)]
+    )
+    for role in access.ROLES:
+        for own, basin in territories:
+            for method in access.METHODS:
+                client.logout()
+                if role != access.ANONYMOUS:
+                    client.force_login(users[role])
+                kwargs = case.make_kwargs(basin) if case.territorial else {}
+                url = reverse(case.url_name, kwargs=kwargs)
+                if method == "GET":
+                    response = client.get(url + case.query)
+                else:
+                    data = case.post_data(basin, kwargs) if case.post_data else {}
+                    response = client.post(url, data)
+                expectation = expected(case, role, method, own)
+                label = (
+                    f"{case.url_name} {method} as {role} on "
+                    f"{'own' if own else 'other'} basin: got "
+                    f"{response.status_code}, expected {expectation}"
+                )
+                check(response, expectation, label)
