@@ -1,7 +1,7 @@
 """django-import-export resources for the INSEE zones d'emploi sheets."""
 
 from import_export import fields, resources
-from import_export.widgets import ForeignKeyWidget
+from import_export.widgets import CachedForeignKeyWidget
 
 from basins import services
 from basins.models import Basin, Commune, Department, Region
@@ -22,6 +22,21 @@ class CheckedHeaderMixin:
         except services.ImportFileError as error:
             raise ValueError(str(error)) from None
         super().before_import(dataset, **kwargs)
+
+
+class CodeWidget(CachedForeignKeyWidget):
+    """Look a row up by its code (one query per import), in French on a miss."""
+
+    def __init__(self, model, field, *, unknown: str):
+        super().__init__(model, field=field)
+        self.unknown = unknown
+
+    def clean(self, value, row=None, **kwargs):
+        try:
+            return super().clean(value, row, **kwargs)
+        except self.model.DoesNotExist:
+            # A ValueError becomes a per-row validation error in the preview.
+            raise ValueError(f"{self.unknown} « {value} ».") from None
 
 
 class BasinResource(CheckedHeaderMixin, resources.ModelResource):
@@ -45,12 +60,12 @@ class CommuneResource(CheckedHeaderMixin, resources.ModelResource):
     basin = fields.Field(
         attribute="basin",
         column_name="ZE2020",
-        widget=ForeignKeyWidget(Basin, field="code"),
+        widget=CodeWidget(Basin, "code", unknown="Zone d'emploi inconnue"),
     )
     department = fields.Field(
         attribute="department",
         column_name="DEP",
-        widget=ForeignKeyWidget(Department, field="code"),
+        widget=CodeWidget(Department, "code", unknown="Département inconnu"),
     )
 
     class Meta:
