@@ -1,0 +1,221 @@
+"""Reads that span the roadmap's models: overview, coherence, review panel."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    Func,
+    IntegerField,
+    Max,
+    OuterRef,
+    Prefetch,
+    Subquery,
+)
+from django.db.models.functions import Coalesce
+
+from basins.models import Basin
+from roadmap import charts
+from roadmap.coherence import AxisFacts, CoherenceFacts, Gap, IndicatorFacts, find_gaps
+from roadmap.enums import StageStatus
+from roadmap.models import (
+    AuditEvent,
+    Axis,
+    Indicator,
+    LocalActor,
+    Measurement,
+    Risk,
+    Roadmap,
+    Skill,
+    Stage,
+)
+
+
+def _count(queryset) -> Coalesce:
+    """A correlated COUNT(*) subquery over ``queryset`` (no GROUP BY)."""
+    counted = (
+        queryset.order_by()
+        .annotate(total=Func(F("pk"), function="COUNT"))
+        .values("total")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def coherence_facts(*, roadmap: Roadmap) -> CoherenceFacts:
+    """What the coherence check needs, in three queries whatever the size."""
+    axes = (
+        Axis.objects.filter(stage__roadmap=roadmap)
+        .annotate(
+            training_count=Count("training_actions", distinct=True),
+            investment_count=Count("investment_projects", distinct=True),
+        )
+        .order_by("priority", "title", "pk")
+        .values_list("title", "training_count", "investment_count")
+    )
+    indicators = (
+        Indicator.objects.filter(stage__roadmap=roadmap)
+        .annotate(last_measured_on=Max("measurements__measured_on"))
+        .order_by("pk")
+        .values_list("name", "target", "target_date", "last_measured_on")
+    )
+    counts = (
+        Roadmap.objects.filter(pk=roadmap.pk)
+        .annotate(
+            skill_count=_count(Skill.objects.filter(stage__roadmap=OuterRef("pk"))),
+            actor_count=_count(
+                LocalActor.objects.filter(stage__roadmap=OuterRef("pk"))
+            ),
+        )
+        .values("skill_count", "actor_count")
+        .get()
+    )
+    return CoherenceFacts(
+        axes=[AxisFacts(*row) for row in axes],
+        indicators=[
+            IndicatorFacts(
+                name=name,
+                has_target=target is not None and target_date is not None,
+                last_measured_on=last,
+            )
+            for name, target, target_date, last in indicators
+        ],
+        skill_count=counts["skill_count"],
+        actor_count=counts["actor_count"],
+    )
+
+
+def review_roles(*, user: AbstractBaseUser, basin: Basin) -> dict[str, bool]:
+    """Whether the user may submit (lead) or review (prefecture, admin) the
+    basin's stages, in one query."""
+    if not user.is_authenticated or not user.is_active:
+        return {"can_submit": False, "can_review": False}
+    flags = (
+        Basin.objects.filter(pk=basin.pk)
+        .annotate(
+            led=Exists(Basin.objects.led_by(user).filter(pk=OuterRef("pk"))),
+            reviewed=Exists(
+                Basin.objects.reviewable_by(user).filter(pk=OuterRef("pk"))
+            ),
+        )
+        .values("led", "reviewed")
+        .get()
+    )
+    return {
+        "can_submit": flags["led"],
+        "can_review": flags["reviewed"] or user.is_superuser,
+    }
+
+
+# --- Overview ---------------------------------------------------------------
+
+# DSFR badge of each status; the badge always carries the status in words.
+STATUS_BADGES = {
+    StageStatus.DRAFT: "fr-badge--new",
+    StageStatus.SUBMITTED: "fr-badge--info",
+    StageStatus.VALIDATED: "fr-badge--success",
+    StageStatus.RETURNED: "fr-badge--warning",
+}
+
+
+@dataclass
+class IndicatorChart:
+    indicator: Indicator
+    figure_id: str
+    figure: str
+    summary: str
+    last_measurement: Measurement | None
+
+
+@dataclass
+class Overview:
+    roadmap: Roadmap
+    stages: list[Stage]
+    progress: int
+    progress_figure: str
+    progress_summary: str
+    risks: list[Risk]
+    charts: list[IndicatorChart]
+    gaps: list[Gap]
+
+
+def overview_stages(*, roadmap: Roadmap) -> list[Stage]:
+    """The six stages with ``progress``, ``last_change`` and ``badge_class``."""
+    last_event = (
+        AuditEvent.objects.filter(stage=OuterRef("pk"))
+        .order_by("-created_at")
+        .values("created_at")[:1]
+    )
+    stages = list(
+        Stage.objects.filter(roadmap=roadmap)
+        .with_progress()
+        .annotate(last_event_at=Subquery(last_event))
+        .order_by("number")
+    )
+    for stage in stages:
+        stage.last_change = max(
+            filter(None, (stage.last_event_at, stage.updated_at)), default=None
+        )
+        stage.badge_class = STATUS_BADGES.get(stage.status, "")
+    return stages
+
+
+def roadmap_overview(*, roadmap: Roadmap, today: date) -> Overview:
+    """Everything the overview page shows, in a fixed number of queries."""
+    stages = overview_stages(roadmap=roadmap)
+    risks = list(roadmap.risks.select_related("owner"))
+    indicators = Indicator.objects.filter(stage__roadmap=roadmap).prefetch_related(
+        Prefetch(
+            "measurements",
+            queryset=Measurement.objects.order_by("measured_on", "pk"),
+        )
+    )
+    baseline_date = date(roadmap.period_start, 1, 1)
+    indicator_charts = []
+    for indicator in indicators.order_by("pk"):
+        measurements = [
+            (measurement.measured_on, measurement.value)
+            for measurement in indicator.measurements.all()
+        ]
+        data = {
+            "name": indicator.name,
+            "unit": indicator.unit,
+            "baseline": indicator.baseline,
+            "target": indicator.target,
+            "target_date": indicator.target_date,
+            "measurements": measurements,
+        }
+        indicator_charts.append(
+            IndicatorChart(
+                indicator=indicator,
+                figure_id=f"indicator-figure-{indicator.pk}",
+                figure=charts.indicator_figure(**data, baseline_date=baseline_date),
+                summary=charts.indicator_summary(**data),
+                last_measurement=(indicator.measurements.all() or [None])[-1],
+            )
+        )
+    progress_rows = [
+        {
+            "label": f"{stage.number}. {stage.get_number_display()}",
+            "progress": stage.progress,
+            "status": stage.status,
+            "status_label": stage.get_status_display(),
+        }
+        for stage in stages
+    ]
+    return Overview(
+        roadmap=roadmap,
+        stages=stages,
+        progress=(
+            round(sum(stage.progress or 0 for stage in stages) / len(stages))
+            if stages
+            else 0
+        ),
+        progress_figure=charts.stage_progress_figure(stages=progress_rows),
+        progress_summary=charts.stage_progress_summary(stages=progress_rows),
+        risks=risks,
+        charts=indicator_charts,
+        gaps=find_gaps(facts=coherence_facts(roadmap=roadmap), today=today),
+    )
