@@ -1,0 +1,271 @@
+"""Plotly figures of the basin diagnostic: pure functions, data in, JSON out.
+
+Each builder takes plain numbers and returns ``fig.to_json()``, ready for
+``json_script`` and ``static/js/app.js``. Nothing here reads the database.
+Status is never shown by colour alone: specialisations also carry a text
+label and a hatch pattern, and every chart has a table next to it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import plotly.graph_objects as go
+
+from diagnostics import metrics
+
+BLUE = "#000091"  # DSFR "bleu France"
+LIGHT_BLUE = "#6a6af4"
+RED = "#c9191e"
+GREY = "#929292"
+FONT = "Marianne, arial, sans-serif"
+SPECIALISATION_TEXT = "Spécialisation"
+
+
+def _layout(fig: go.Figure, *, title: str, height: int = 380, **axes) -> str:
+    fig.update_layout(
+        title={"text": title, "x": 0, "font": {"size": 16}},
+        font={"family": FONT, "size": 13},
+        height=height,
+        margin={"l": 10, "r": 10, "t": 50, "b": 40},
+        separators=", ",  # French decimal comma and thin thousands separator
+        plot_bgcolor="white",
+        legend={"orientation": "h", "y": -0.2},
+        **axes,
+    )
+    fig.update_xaxes(automargin=True, gridcolor="#e5e5e5")
+    fig.update_yaxes(automargin=True, gridcolor="#e5e5e5")
+    return fig.to_json()
+
+
+def _short(label: str, length: int = 45) -> str:
+    return label if len(label) <= length else label[: length - 1] + "…"
+
+
+def employees_by_sector(
+    indicators: Sequence[metrics.SectorIndicator], *, title: str
+) -> str:
+    """Horizontal bars: estimated employees of each sector, largest on top."""
+    rows = list(reversed(indicators))
+    fig = go.Figure(
+        go.Bar(
+            x=[round(i.employees) for i in rows],
+            y=[f"{i.code} — {_short(i.label)}" for i in rows],
+            orientation="h",
+            marker_color=BLUE,
+            customdata=[i.establishments for i in rows],
+            hovertemplate="%{y}<br>%{x} salariés estimés"
+            "<br>%{customdata} établissements actifs<extra></extra>",
+        )
+    )
+    return _layout(
+        fig,
+        title=title,
+        height=max(300, 28 * len(rows) + 90),
+        xaxis_title="Salariés estimés",
+    )
+
+
+def location_quotients(
+    indicators: Sequence[metrics.SectorIndicator],
+    *,
+    threshold: float = metrics.SPECIALISATION_THRESHOLD,
+) -> str:
+    """Location quotient of each sector, with the specialisation threshold.
+
+    Specialisations are darker, hatched, and labelled in text.
+    """
+    rows = [i for i in reversed(indicators) if i.location_quotient is not None]
+    fig = go.Figure(
+        go.Bar(
+            x=[round(i.location_quotient, 2) for i in rows],
+            y=[f"{i.code} — {_short(i.label)}" for i in rows],
+            orientation="h",
+            marker={
+                "color": [BLUE if i.specialised else LIGHT_BLUE for i in rows],
+                "pattern": {"shape": ["/" if i.specialised else "" for i in rows]},
+            },
+            text=[SPECIALISATION_TEXT if i.specialised else "" for i in rows],
+            textposition="outside",
+            cliponaxis=False,
+            hovertemplate="%{y}<br>Indice de spécificité : %{x}<extra></extra>",
+        )
+    )
+    fig.add_vline(x=1, line_dash="dot", line_color=GREY)
+    fig.add_vline(
+        x=threshold,
+        line_dash="dash",
+        line_color=RED,
+        annotation_text=f"seuil {str(threshold).replace('.', ',')}",
+        annotation_position="top",
+    )
+    return _layout(
+        fig,
+        title="Indice de spécificité par division (1 = moyenne nationale)",
+        height=max(300, 28 * len(rows) + 110),
+        xaxis_title="Indice de spécificité",
+    )
+
+
+def size_structure(rows: Sequence[tuple]) -> str:
+    """Establishments and estimated employees by size class."""
+    classes = [row[0] for row in rows]
+    fig = go.Figure(
+        [
+            go.Bar(
+                name="Établissements actifs",
+                x=classes,
+                y=[row[1] for row in rows],
+                marker_color=LIGHT_BLUE,
+                text=[row[1] for row in rows],
+                textposition="outside",
+            ),
+            go.Bar(
+                name="Salariés estimés",
+                x=classes,
+                y=[round(row[2]) for row in rows],
+                marker_color=BLUE,
+                marker_pattern_shape="x",
+                text=[round(row[2]) for row in rows],
+                textposition="outside",
+            ),
+        ]
+    )
+    return _layout(fig, title="Taille des établissements", barmode="group")
+
+
+def creations_and_survival(cohorts: Sequence[metrics.CohortSurvival]) -> str:
+    """Creations per year (bars) and share still active (line, right axis)."""
+    years = [str(c.year) for c in cohorts]
+    fig = go.Figure(
+        [
+            go.Bar(
+                name="Établissements créés",
+                x=years,
+                y=[c.created for c in cohorts],
+                marker_color=LIGHT_BLUE,
+            ),
+            go.Scatter(
+                name="Part encore active (%)",
+                x=years,
+                y=[
+                    None
+                    if c.survival_share is None
+                    else round(100 * c.survival_share, 1)
+                    for c in cohorts
+                ],
+                yaxis="y2",
+                mode="lines+markers",
+                line={"color": BLUE, "width": 3},
+                marker={"symbol": "diamond", "size": 9},
+            ),
+        ]
+    )
+    return _layout(
+        fig,
+        title="Créations d'établissements et part encore active",
+        yaxis={"title": {"text": "Créations"}},
+        yaxis2={
+            "title": {"text": "Encore actifs (%)"},
+            "overlaying": "y",
+            "side": "right",
+            "range": [0, 100],
+        },
+    )
+
+
+def unemployment(points: Sequence[dict], *, basin_name: str) -> str:
+    """Quarterly unemployment rate of the basin and of all zones (mean)."""
+    quarters = [p["quarter"] for p in points]
+    traces = [
+        go.Scatter(
+            name=basin_name,
+            x=quarters,
+            y=[p["rate"] for p in points],
+            mode="lines",
+            line={"color": BLUE, "width": 3},
+        )
+    ]
+    if any(p["average"] is not None for p in points):
+        traces.append(
+            go.Scatter(
+                name="Moyenne des zones d'emploi",
+                x=quarters,
+                y=[p["average"] for p in points],
+                mode="lines",
+                line={"color": GREY, "width": 2, "dash": "dash"},
+            )
+        )
+    fig = go.Figure(traces)
+    return _layout(
+        fig,
+        title="Taux de chômage localisé (%, données CVS)",
+        yaxis_title="%",
+        hovermode="x unified",
+    )
+
+
+def population(points: Sequence[dict]) -> str:
+    """Population at each census year."""
+    fig = go.Figure(
+        go.Scatter(
+            x=[p["year"] for p in points],
+            y=[p["population"] for p in points],
+            mode="lines+markers",
+            line={"color": BLUE, "width": 3},
+            name="Population",
+        )
+    )
+    return _layout(fig, title="Population aux recensements", yaxis_title="Habitants")
+
+
+def hiring(families: Sequence[dict], *, year: int | None) -> str:
+    """Hiring projects by occupation family, difficulty rate as text."""
+    rows = [f for f in reversed(families) if f["projects"] is not None]
+    fig = go.Figure(
+        go.Bar(
+            x=[round(f["projects"]) for f in rows],
+            y=[_short(f["label"]) for f in rows],
+            orientation="h",
+            marker_color=BLUE,
+            text=[
+                ""
+                if f["difficulty_rate"] is None
+                else f"{round(100 * f['difficulty_rate'])} % difficiles"
+                for f in rows
+            ],
+            textposition="outside",
+            cliponaxis=False,
+        )
+    )
+    return _layout(
+        fig,
+        title=f"Projets de recrutement {year or ''} par famille de métiers".strip(),
+        height=max(300, 28 * len(rows) + 90),
+        xaxis_title="Projets de recrutement",
+    )
+
+
+def diagnostic_figures(diagnostic) -> dict[str, str]:
+    """Every figure of a BasinDiagnostic (plain data), keyed by block."""
+    figures = {}
+    if diagnostic.has_establishments:
+        figures["sections"] = employees_by_sector(
+            diagnostic.sections, title="Salariés estimés par section NAF"
+        )
+        figures["divisions"] = employees_by_sector(
+            diagnostic.divisions,
+            title="Salariés estimés par division NAF (15 premières)",
+        )
+        figures["quotients"] = location_quotients(diagnostic.divisions)
+        figures["sizes"] = size_structure(diagnostic.size_structure)
+        figures["cohorts"] = creations_and_survival(diagnostic.cohorts)
+    if diagnostic.unemployment:
+        figures["unemployment"] = unemployment(
+            diagnostic.unemployment, basin_name=diagnostic.basin.name
+        )
+    if diagnostic.population:
+        figures["population"] = population(diagnostic.population)
+    if diagnostic.hiring:
+        figures["hiring"] = hiring(diagnostic.hiring, year=diagnostic.hiring_year)
+    return figures
