@@ -1,5 +1,7 @@
 """Reads on territories."""
 
+import unicodedata
+
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Q, QuerySet
 
@@ -12,8 +14,19 @@ def basin_list(*, user: AbstractBaseUser, query: str = "") -> QuerySet[Basin]:
     basins = Basin.objects.visible_to(user)
     query = query.strip()
     if query:
-        basins = basins.filter(Q(name__icontains=query) | Q(code__startswith=query))
+        # Accents and case are ignored in Python, the same way on SQLite and
+        # PostgreSQL (no unaccent extension needed): there are 306 basins.
+        wanted = fold(query)
+        names = Basin.objects.values_list("pk", "name")
+        matching = [pk for pk, name in names if wanted in fold(name)]
+        basins = basins.filter(Q(pk__in=matching) | Q(code__startswith=query))
     return basins.with_stats().prefetch_related("departments").order_by("name")
+
+
+def fold(text: str) -> str:
+    """Lower case without accents: « Châteauroux » -> « chateauroux »."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
 def user_territories(*, user: AbstractBaseUser) -> list[str]:
