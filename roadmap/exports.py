@@ -10,6 +10,7 @@ from decimal import Decimal
 import tablib
 from django.db import models
 from django.utils import timezone
+from django.utils.formats import number_format
 
 from roadmap.enums import StageKind
 from roadmap.models import (
@@ -80,6 +81,23 @@ class Table:
     stage_number: int | None = None
     # Per column: is it a number (right-aligned when printed)?
     numeric: list[bool] = field(default_factory=list)
+
+    @property
+    def display_rows(self) -> list[tuple[str, ...]]:
+        """Rows as French text, for the printable page ("" for no value)."""
+        return [tuple(display_value(value) for value in row) for row in self.rows]
+
+
+def display_value(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.strftime("%d/%m/%Y %H:%M")
+    if isinstance(value, date):
+        return value.strftime("%d/%m/%Y")
+    if isinstance(value, Decimal | float | int) and not isinstance(value, bool):
+        return number_format(value, use_l10n=True, force_grouping=True)
+    return str(value)
 
 
 TABLE_SPECS = (
@@ -224,7 +242,10 @@ def _table(spec: TableSpec, roadmap: Roadmap) -> Table:
         rows = spec.model.objects.filter(roadmap=roadmap)
     else:
         rows = spec.model.objects.filter(stage__roadmap=roadmap)
-    rows = rows.select_related(*related).prefetch_related(*many)
+    if related:
+        rows = rows.select_related(*related)
+    if many:
+        rows = rows.prefetch_related(*many)
     return Table(
         title=spec.title,
         headers=[_header(f) for f in fields],
@@ -273,10 +294,17 @@ def _local(moment):
     return timezone.localtime(moment).replace(tzinfo=None, microsecond=0)
 
 
-def roadmap_tables(*, roadmap: Roadmap) -> list[Table]:
-    """Every table of the roadmap, stages first, in a fixed number of queries."""
-    return [stage_table(roadmap=roadmap)] + [
-        _table(spec, roadmap) for spec in TABLE_SPECS
+def item_tables(*, roadmap: Roadmap) -> list[Table]:
+    """One table per item type (risks last), one query each (plus prefetches)."""
+    return [_table(spec, roadmap) for spec in TABLE_SPECS]
+
+
+def all_tables(*, roadmap: Roadmap) -> list[Table]:
+    """What an export holds: the roadmap, its stages, then every item table."""
+    return [
+        roadmap_info(roadmap=roadmap),
+        stage_table(roadmap=roadmap),
+        *item_tables(roadmap=roadmap),
     ]
 
 
@@ -314,7 +342,7 @@ def export_filename(*, roadmap: Roadmap, extension: str) -> str:
 
 def roadmap_xlsx(*, roadmap: Roadmap) -> bytes:
     """The roadmap as an XLSX workbook: one sheet per table."""
-    tables = [roadmap_info(roadmap=roadmap), *roadmap_tables(roadmap=roadmap)]
+    tables = all_tables(roadmap=roadmap)
     book = tablib.Databook([_dataset(table) for table in tables])
     return book.export("xlsx")
 
@@ -322,7 +350,7 @@ def roadmap_xlsx(*, roadmap: Roadmap) -> bytes:
 def roadmap_csv(*, roadmap: Roadmap) -> str:
     """The roadmap as one CSV (";" separated): one section per table, each
     introduced by its title and headers, sections separated by a blank line."""
-    tables = [roadmap_info(roadmap=roadmap), *roadmap_tables(roadmap=roadmap)]
+    tables = all_tables(roadmap=roadmap)
     output = io.StringIO()
     writer = csv.writer(output, delimiter=";", lineterminator="\r\n")
     for index, table in enumerate(tables):

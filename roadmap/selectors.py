@@ -21,6 +21,7 @@ from basins.models import Basin
 from roadmap import charts
 from roadmap.coherence import AxisFacts, CoherenceFacts, Gap, IndicatorFacts, find_gaps
 from roadmap.enums import StageStatus
+from roadmap.exports import Table, item_tables
 from roadmap.models import (
     AuditEvent,
     Axis,
@@ -175,10 +176,8 @@ def roadmap_overview(*, roadmap: Roadmap, today: date) -> Overview:
     baseline_date = date(roadmap.period_start, 1, 1)
     indicator_charts = []
     for indicator in indicators.order_by("pk"):
-        measurements = [
-            (measurement.measured_on, measurement.value)
-            for measurement in indicator.measurements.all()
-        ]
+        rows = list(indicator.measurements.all())
+        measurements = [(row.measured_on, row.value) for row in rows]
         data = {
             "name": indicator.name,
             "unit": indicator.unit,
@@ -193,7 +192,7 @@ def roadmap_overview(*, roadmap: Roadmap, today: date) -> Overview:
                 figure_id=f"indicator-figure-{indicator.pk}",
                 figure=charts.indicator_figure(**data, baseline_date=baseline_date),
                 summary=charts.indicator_summary(**data),
-                last_measurement=(indicator.measurements.all() or [None])[-1],
+                last_measurement=rows[-1] if rows else None,
             )
         )
     progress_rows = [
@@ -218,4 +217,44 @@ def roadmap_overview(*, roadmap: Roadmap, today: date) -> Overview:
         risks=risks,
         charts=indicator_charts,
         gaps=find_gaps(facts=coherence_facts(roadmap=roadmap), today=today),
+    )
+
+
+# --- Printable document -------------------------------------------------------
+
+
+@dataclass
+class PrintedStage:
+    stage: Stage
+    tables: list[Table]
+
+
+@dataclass
+class PrintDocument:
+    roadmap: Roadmap
+    stages: list[PrintedStage]
+    risks: Table | None
+    gaps: list[Gap]
+    printed_on: date
+
+
+def roadmap_print(*, roadmap: Roadmap, today: date) -> PrintDocument:
+    """The six stages with every item table, the risks and the gaps, for the
+    printable page; a fixed number of queries (one per table)."""
+    by_stage = {}
+    risks = None
+    for table in item_tables(roadmap=roadmap):
+        if table.stage_number is None:
+            risks = table
+        else:
+            by_stage.setdefault(table.stage_number, []).append(table)
+    return PrintDocument(
+        roadmap=roadmap,
+        stages=[
+            PrintedStage(stage=stage, tables=by_stage.get(stage.number, []))
+            for stage in overview_stages(roadmap=roadmap)
+        ],
+        risks=risks,
+        gaps=find_gaps(facts=coherence_facts(roadmap=roadmap), today=today),
+        printed_on=today,
     )

@@ -137,6 +137,10 @@ def review_panel(*, stage: Stage, user: AbstractBaseUser) -> dict:
         "can_return": "return" in actions,
         "gaps": gaps,
         "transitions": transitions,
+        # Filled by the view when a transition was refused.
+        "error": "",
+        "error_action": "",
+        "comment": "",
     }
 
 
