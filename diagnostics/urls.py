@@ -1,3 +1,13 @@
+from django.urls import path
+
+from diagnostics import views
+
 app_name = "diagnostics"
 
-urlpatterns = []
+urlpatterns = [
+    path(
+        "bassins/<str:code>/",
+        views.basin_diagnostic,
+        name="basin_diagnostic",
+    ),
+]

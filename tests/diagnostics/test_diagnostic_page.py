@@ -1,0 +1,164 @@
+"""The basin diagnostic page."""
+
+import datetime
+import re
+
+import pytest
+from django.core.cache import cache
+from django.urls import reverse
+
+from diagnostics.models import ImportKind
+from tests.diagnostics.compute_factories import (
+    EstablishmentFactory,
+    HiringProjectsFactory,
+    ImportRunFactory,
+    PopulationCountFactory,
+    UnemploymentRateFactory,
+)
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def url(basin):
+    return reverse("diagnostics:basin_diagnostic", kwargs={"code": basin.code})
+
+
+@pytest.fixture
+def imported(territory):
+    grenoble = territory["grenoble"]
+    sirene = ImportRunFactory(file_name="StockEtablissement_utf8.csv")
+    EstablishmentFactory(basin=grenoble, headcount_band="41", name="FONDERIE ALPINE")
+    EstablishmentFactory(basin=grenoble, headcount_band="12", name="[ND]")
+    EstablishmentFactory(
+        basin=territory["oyonnax"],
+        headcount_band="12",
+        naf_code="47.11D",
+        naf_section="G",
+    )
+    unemployment = ImportRunFactory(
+        kind=ImportKind.UNEMPLOYMENT, file_name="chomage-zone-t1-2003-t3-2023.csv"
+    )
+    UnemploymentRateFactory(basin=grenoble, import_run=unemployment, rate="6.4")
+    population = ImportRunFactory(kind=ImportKind.POPULATION, file_name="pop_ze.csv")
+    PopulationCountFactory(basin=grenoble, import_run=population, population=712345)
+    bmo = ImportRunFactory(kind=ImportKind.BMO, file_name="Base_open_data_BMO_2024.csv")
+    HiringProjectsFactory(basin=grenoble, import_run=bmo, projects=400, difficult=250)
+    return {"basin": grenoble, "sirene": sirene}
+
+
+def test_member_sees_every_block_with_its_source(client, member, imported):
+    client.force_login(member)
+    response = client.get(url(imported["basin"]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    for title in (
+        "Tissu économique",
+        "Spécificités sectorielles",
+        "Taille des établissements et dépendance",
+        "Créations et pérennité",
+        "Chômage",
+        "Population",
+        "Besoins en main-d'œuvre 2024",
+    ):
+        assert f">{title}</h2>" in html
+    for file_name in (
+        "StockEtablissement_utf8.csv",
+        "chomage-zone-t1-2003-t3-2023.csv",
+        "pop_ze.csv",
+        "Base_open_data_BMO_2024.csv",
+    ):
+        assert f"« {file_name} »" in html
+    assert "n'ont pas encore été import" not in html
+
+
+def test_page_shows_the_figures_and_tables(client, member, imported):
+    client.force_login(member)
+    html = client.get(url(imported["basin"])).content.decode()
+    assert "FONDERIE ALPINE" in html
+    assert "Non diffusible" in html  # "[ND]" names are not shown raw
+    assert "712\xa0345" in html
+    assert "62\u202f%" in html  # 250 / 400 hiring projects deemed difficult
+    for block in ("sections", "divisions", "quotients", "sizes", "cohorts"):
+        assert f'data-figure="diag-8409-{block}"' in html
+        assert f'<script id="diag-8409-{block}" type="application/json">' in html
+    assert "Spécialisation" in html  # the only division of Grenoble: LQ > 1.25
+
+
+def test_scripts_are_external_or_json_only(client, member, imported):
+    client.force_login(member)
+    html = client.get(url(imported["basin"])).content.decode()
+    scripts = re.findall(r"<script\b[^>]*>", html)
+    assert scripts
+    for tag in scripts:
+        assert "src=" in tag or 'type="application/json"' in tag, tag
+    assert "vendor/plotly/plotly.min.js" in html
+    assert " style=" not in html
+
+
+def test_empty_states_when_nothing_is_imported(client, member, territory):
+    client.force_login(member)
+    response = client.get(url(territory["grenoble"]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert html.count('class="fr-callout diagnostic-empty"') == 7
+    assert "Les établissements SIRENE n'ont pas encore été importés" in html
+    assert "data-figure=" not in html
+
+
+def test_reviewer_of_the_department_sees_the_diagnostic(
+    client, department_reviewer, imported
+):
+    client.force_login(department_reviewer)
+    assert client.get(url(imported["basin"])).status_code == 200
+
+
+def test_another_territory_is_not_found(client, member, territory):
+    client.force_login(member)
+    assert client.get(url(territory["chateauroux"])).status_code == 404
+
+
+def test_unknown_basin_is_not_found(client, admin_user):
+    client.force_login(admin_user)
+    response = client.get(reverse("diagnostics:basin_diagnostic", args=["0000"]))
+    assert response.status_code == 404
+
+
+def test_anonymous_is_sent_to_login(client, territory):
+    response = client.get(url(territory["grenoble"]))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_basin_page_links_to_its_diagnostic(client, member, territory):
+    client.force_login(member)
+    response = client.get(territory["grenoble"].get_absolute_url())
+    assert url(territory["grenoble"]) in response.content.decode()
+
+
+@pytest.mark.parametrize("extra", [0, 60])
+def test_query_count_does_not_grow_with_establishments(
+    client, member, imported, django_assert_max_num_queries, extra
+):
+    basin = imported["basin"]
+    for n in range(extra):
+        EstablishmentFactory(
+            basin=basin,
+            headcount_band="11",
+            naf_code=("10.71C", "43.22A", "62.01Z")[n % 3],
+            naf_section=("C", "F", "J")[n % 3],
+            created_on=datetime.date(2016 + n % 9, 1, 1),
+        )
+    client.force_login(member)
+    # Session, user, basin, SIRENE run; 5 aggregates + 3 NAF labels on a cache
+    # miss; unemployment (2), population, hiring (3) and their import runs.
+    with django_assert_max_num_queries(20):
+        response = client.get(url(basin))
+    assert response.status_code == 200
+    # Second view: the SIRENE aggregates come from the cache.
+    with django_assert_max_num_queries(15):
+        client.get(url(basin))
