@@ -141,3 +141,71 @@ def test_access(client, territory, users, case):
                     f"{response.status_code}, expected {expectation}"
                 )
                 check(response, expectation, label)
+
+
+# --- The admin: staff only -----------------------------------------------------
+
+ADMIN_PUBLIC = {"admin:login", "admin:logout"}
+SAMPLE_KWARGS = {"app_label": "basins", "object_id": "1", "content_type_id": 1}
+
+
+def admin_patterns(resolver=None):
+    """Every URL pattern under the admin namespace."""
+    if resolver is None:
+        resolver = next(
+            pattern
+            for pattern in get_resolver().url_patterns
+            if isinstance(pattern, URLResolver) and pattern.namespace == "admin"
+        )
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            yield from admin_patterns(pattern)
+        else:
+            yield pattern
+
+
+def admin_urls(object_id):
+    """(name, url) of every admin page, with sample arguments."""
+    samples = {**SAMPLE_KWARGS, "object_id": str(object_id), "id": str(object_id)}
+    urls = []
+    for pattern in admin_patterns():
+        if pattern.name is None:
+            continue  # the catch-all final pattern
+        name = f"admin:{pattern.name}"
+        if name in ADMIN_PUBLIC:
+            continue
+        kwargs = {key: samples[key] for key in pattern.pattern.regex.groupindex}
+        urls.append((name, reverse(name, kwargs=kwargs)))
+    return urls
+
+
+def test_admin_urls_are_walked():
+    names = {name for name, _ in admin_urls(1)}
+    assert {
+        "admin:index",
+        "admin:app_list",
+        "admin:basins_basin_changelist",
+        "admin:basins_basin_import",
+        "admin:basins_basin_process_import",
+        "admin:basins_commune_change",
+        "admin:basins_membership_delete",
+        "admin:auth_user_changelist",
+    } <= names
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "role", [role for role in access.ROLES if role != access.ADMIN]
+)
+def test_admin_is_refused_to_every_non_staff_role(client, users, territory, role):
+    if role != access.ANONYMOUS:
+        client.force_login(users[role])
+    for name, url in admin_urls(territory["grenoble"].pk):
+        for method in access.METHODS:
+            response = getattr(client, method.lower())(url)
+            label = f"{name} {method} as {role}: {response.status_code}"
+            assert response.status_code == 302, label
+            # Anonymous users may land on either login page; both refuse
+            # non-staff users.
+            login_pages = (reverse("admin:login"), reverse("login"))
+            assert response["Location"].startswith(login_pages), label
