@@ -12,6 +12,7 @@ from roadmap.enums import (
     AuthorRole,
     IndicatorKind,
     StageKind,
+    StageStatus,
 )
 from roadmap.models import AuditEvent, Indicator, Roadmap, Stage, StageComment
 
@@ -29,8 +30,8 @@ class EditConflict(Exception):
     """The row changed (or vanished) since the form was loaded.
 
     ``current`` is the row as it is now (None when deleted); ``changes`` lists
-    (field label, value the user saw, current value) for the fields the other
-    people changed, and ``authors`` who they were.
+    {field, label, seen, current} for the fields other people changed since
+    the user's version, and ``authors`` who they were.
     """
 
     def __init__(self, *, current, changes, authors, deleted=False):
@@ -149,7 +150,7 @@ def record_event(instance, *, user, action, changes, version=None):
 def changes_since(instance, *, version):
     """What others changed on ``instance`` after ``version``.
 
-    Returns ([(field label, value then, value now)], [author names]).
+    Returns ([{field, label, seen, current}], [author names]).
     """
     events = list(
         AuditEvent.objects.filter(
@@ -172,7 +173,7 @@ def changes_since(instance, *, version):
         field.name: field.verbose_name for field in tracked_fields(type(instance))
     }
     rows = [
-        (labels.get(field, field), old, new)
+        {"field": field, "label": labels.get(field, field), "seen": old, "current": new}
         for field, (old, new) in merged.items()
         if old != new
     ]
@@ -230,7 +231,15 @@ def create_roadmap(*, basin, period_start: int, period_end: int, user, title="")
 
 
 def check_editable(stage):
-    if stage is not None and not stage.is_editable:
+    """Refuse writes on a submitted or validated stage (checked under lock)."""
+    if stage is None:
+        return
+    editable = (
+        Stage.objects.select_for_update()
+        .filter(pk=stage.pk, status__in=StageStatus.editable())
+        .exists()
+    )
+    if not editable:
         raise StageLocked
 
 
@@ -356,8 +365,8 @@ def bulk_update_items(*, queryset, values: dict, user):
     and the conflict check of a stale form stay complete.
     """
     rows = list(queryset.select_for_update().order_by("pk"))
-    for row in rows:
-        check_editable(getattr(row, "stage", None))
+    for stage in {getattr(row, "stage", None) for row in rows}:
+        check_editable(stage)
     events = []
     for row in rows:
         before = snapshot(row)

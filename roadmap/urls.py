@@ -1,3 +1,44 @@
+from django.urls import path
+
+from roadmap import views
+
 app_name = "roadmap"
 
-urlpatterns = []
+# A plain list: other parts of the app append their own patterns below.
+urlpatterns = [
+    path("bassin/<str:code>/", views.basin_roadmaps, name="basin_roadmaps"),
+    path("bassin/<str:code>/nouvelle/", views.roadmap_create, name="roadmap_create"),
+    path("<int:roadmap_pk>/etapes/<int:number>/", views.stage_detail, name="stage"),
+    path(
+        "<int:roadmap_pk>/etapes/<int:number>/synthese/",
+        views.stage_summary,
+        name="stage_summary",
+    ),
+    path(
+        "<int:roadmap_pk>/etapes/<int:number>/commentaires/",
+        views.stage_comments,
+        name="stage_comments",
+    ),
+    path(
+        "<int:roadmap_pk>/etapes/<int:number>/historique/",
+        views.stage_history,
+        name="stage_history",
+    ),
+    path("<int:roadmap_pk>/risques/", views.risks, name="risks"),
+    path("<int:roadmap_pk>/elements/<slug:kind>/", views.item_list, name="item_list"),
+    path(
+        "<int:roadmap_pk>/elements/<slug:kind>/ajouter/",
+        views.item_create,
+        name="item_create",
+    ),
+    path(
+        "<int:roadmap_pk>/elements/<slug:kind>/<int:pk>/modifier/",
+        views.item_edit,
+        name="item_edit",
+    ),
+    path(
+        "<int:roadmap_pk>/elements/<slug:kind>/<int:pk>/supprimer/",
+        views.item_delete,
+        name="item_delete",
+    ),
+]

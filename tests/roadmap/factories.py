@@ -186,3 +186,27 @@ class StageCommentFactory(factory.django.DjangoModelFactory):
     author = None
     author_role = enums.AuthorRole.COMMITTEE
     body = "Merci de préciser les besoins."
+
+
+ITEM_FACTORIES = {
+    "competences": SkillFactory,
+    "infrastructures": InfrastructureFactory,
+    "conditions-sociales": SocialConditionFactory,
+    "besoins": NeedFactory,
+    "acteurs": LocalActorFactory,
+    "axes": AxisFactory,
+    "formations": TrainingActionFactory,
+    "projets": InvestmentProjectFactory,
+    "financements": FundingLineFactory,
+    "partenariats": PartnershipFactory,
+    "indicateurs": IndicatorFactory,
+}
+
+
+def make_item(slug, roadmap, **kwargs):
+    """An item of the registry type ``slug`` in ``roadmap``."""
+    if slug == "risques":
+        return RiskFactory(roadmap=roadmap, **kwargs)
+    if slug == "mesures":
+        return MeasurementFactory(indicator=IndicatorFactory(roadmap=roadmap), **kwargs)
+    return ITEM_FACTORIES[slug](roadmap=roadmap, **kwargs)

@@ -1,0 +1,172 @@
+from django import forms
+from django.db.models import Q
+
+from basins.forms import DsfrFormMixin
+from diagnostics.models import NafDivision
+from roadmap import models
+
+YEAR_HELP = "Année sur quatre chiffres, par exemple 2026."
+
+
+class VersionedModelForm(forms.ModelForm):
+    """A hidden ``version``: the one the user saw, checked when saving.
+
+    Fields are set up in ``setup_fields()``, before DsfrFormMixin (placed
+    first in the bases) reads the errors, which validates the form.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["version"] = forms.IntegerField(
+            widget=forms.HiddenInput,
+            min_value=1,
+            required=self.instance.pk is not None,
+            initial=self.instance.version if self.instance.pk else None,
+            error_messages={
+                "required": "La version de l'élément manque : rechargez la page."
+            },
+        )
+        self.setup_fields()
+
+    def setup_fields(self):
+        pass
+
+
+class ItemForm(DsfrFormMixin, VersionedModelForm):
+    """Base of every item form: choices limited to the item's own roadmap."""
+
+    def __init__(self, *args, roadmap, **kwargs):
+        self.roadmap = roadmap
+        super().__init__(*args, **kwargs)
+
+    def setup_fields(self):
+        roadmap = self.roadmap
+        scoped = {
+            "owner": models.LocalActor.objects.filter(stage__roadmap=roadmap),
+            "axis": models.Axis.objects.filter(stage__roadmap=roadmap),
+            "project": models.InvestmentProject.objects.filter(stage__roadmap=roadmap),
+            "indicator": models.Indicator.objects.filter(stage__roadmap=roadmap),
+        }
+        for name, queryset in scoped.items():
+            if name in self.fields:
+                self.fields[name].queryset = queryset
+                self.fields[name].empty_label = "— Aucun —"
+        if "naf_divisions" in self.fields:
+            self.fields["naf_divisions"].queryset = NafDivision.objects.all()
+            self.fields["naf_divisions"].widget.attrs["size"] = 8
+            self.fields[
+                "naf_divisions"
+            ].help_text = "Maintenez Ctrl (ou Cmd) pour en choisir plusieurs."
+
+    @property
+    def m2m_data(self):
+        """Many-to-many values, saved by the service after the row."""
+        return {
+            field.name: self.cleaned_data[field.name]
+            for field in self.instance._meta.many_to_many
+            if field.name in self.cleaned_data
+        }
+
+
+WIDGETS = {
+    "start_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    "end_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    "target_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    "measured_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+}
+TEXTAREA_FIELDS = {
+    "availability",
+    "notes",
+    "description",
+    "rationale",
+    "target_jobs",
+    "conditions",
+    "smes",
+    "cluster",
+    "shared_tools",
+    "comment",
+    "mitigation",
+}
+
+
+def item_form_class(model, fields):
+    """A ModelForm for ``model`` with the house widgets."""
+    widgets = {name: widget for name, widget in WIDGETS.items() if name in fields}
+    widgets.update(
+        {
+            name: forms.Textarea(attrs={"rows": 3})
+            for name in fields
+            if name in TEXTAREA_FIELDS
+        }
+    )
+    return forms.modelform_factory(model, form=ItemForm, fields=fields, widgets=widgets)
+
+
+class StageSummaryForm(DsfrFormMixin, VersionedModelForm):
+    summary = forms.CharField(
+        label="Synthèse de l'étape",
+        required=False,
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="Ce que le comité retient de cette étape, en quelques lignes.",
+    )
+
+    class Meta:
+        model = models.Stage
+        fields = ["summary"]
+
+
+class CommentForm(DsfrFormMixin, forms.Form):
+    body = forms.CharField(
+        label="Commentaire",
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Écrivez votre commentaire avant de l'envoyer."},
+    )
+
+
+class RoadmapForm(DsfrFormMixin, forms.ModelForm):
+    title = forms.CharField(
+        label="Titre",
+        required=False,
+        max_length=200,
+        help_text="Laissez vide pour « Feuille de route <bassin> <période> ».",
+    )
+
+    class Meta:
+        model = models.Roadmap
+        fields = ["period_start", "period_end", "title"]
+        help_texts = {
+            "period_start": YEAR_HELP,
+            "period_end": YEAR_HELP,
+        }
+
+    def __init__(self, *args, basin, **kwargs):
+        self.basin = basin
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        cleaned = super().clean()
+        start = cleaned.get("period_start")
+        end = cleaned.get("period_end")
+        if start is None or end is None:
+            return cleaned
+        if end < start:
+            self.add_error("period_end", "La fin de la période doit suivre son début.")
+            return cleaned
+        if end - start > 10:
+            self.add_error("period_end", "Une feuille de route couvre au plus dix ans.")
+            return cleaned
+        overlapping = (
+            models.Roadmap.objects.filter(basin=self.basin)
+            .filter(Q(period_start__lte=end) & Q(period_end__gte=start))
+            .order_by("period_start")
+            .first()
+        )
+        if overlapping:
+            raise forms.ValidationError(
+                "Ce bassin a déjà une feuille de route sur cette période "
+                f"({overlapping.period_label}) : choisissez une autre période.",
+                code="duplicate_period",
+            )
+        return cleaned
