@@ -24,16 +24,32 @@ DEMO_USERS = [
     ("pilote.grenoble", "Paula", "Pilote", Role.LEAD, "8409"),
     ("pilote.chateauroux", "Pierre", "Pilote", Role.LEAD, "2405"),
     ("pilote.oyonnax", "Océane", "Pilote", Role.LEAD, "8425"),
+    ("pilote.figeac", "Fabien", "Pilote", Role.LEAD, "7611"),
+    ("pilote.montbeliard", "Mathilde", "Pilote", Role.LEAD, "2714"),
     ("prefecture.isere", "Irène", "Préfecture", Role.REVIEWER, "dep:38"),
     ("prefecture.ara", "Rémi", "Préfecture", Role.REVIEWER, "reg:84"),
     ("prefecture.indre", "Inès", "Préfecture", Role.REVIEWER, "dep:36"),
 ]
 
 
+def describe(role, territory) -> str:
+    """« Pilote du comité de bassin — 8409 », for the list of demo logins."""
+    if role is None:
+        return "Administrateur (voit tous les bassins)"
+    if territory.startswith("dep:"):
+        code = territory[4:]
+        return f"{role.label} — {cog.DEPARTMENTS[code][0]} ({code})"
+    if territory.startswith("reg:"):
+        return f"{role.label} — {cog.REGIONS[territory[4:]]}"
+    names = {code: name for code, name, _ in DEMO_BASINS}
+    return f"{role.label} — {names[territory]} ({territory})"
+
+
 class Command(BaseCommand):
     help = (
         "Charge la démonstration : zones d'emploi INSEE (fichiers officiels si "
-        "présents), comptes de démonstration. Idempotent."
+        "présents), comptes de démonstration. Idempotent : un compte existant "
+        "garde son mot de passe."
     )
 
     def handle(self, *args, **options):
@@ -53,9 +69,13 @@ class Command(BaseCommand):
             )
             self._create_demo_basins()
         self._create_users()
-        self.stdout.write(self.style.SUCCESS("Démonstration prête. Comptes :"))
-        for username, *_ in DEMO_USERS:
-            self.stdout.write(f"  {username} / {DEMO_PASSWORD}")
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Démonstration prête. Comptes (mot de passe {DEMO_PASSWORD}) :"
+            )
+        )
+        for username, _, _, role, territory in DEMO_USERS:
+            self.stdout.write(f"  {username:<20} {describe(role, territory)}")
 
     @transaction.atomic
     def _create_demo_basins(self):
