@@ -42,3 +42,33 @@ urlpatterns = [
         name="item_delete",
     ),
 ]
+
+# --- Review workflow, overview, print view and exports (views_review.py) ---
+from roadmap import views_review  # noqa: E402
+
+urlpatterns += [
+    path("<int:pk>/", views_review.overview, name="overview"),
+    path("<int:pk>/impression/", views_review.roadmap_print, name="print"),
+    path("<int:pk>/export.xlsx", views_review.export_xlsx, name="export_xlsx"),
+    path("<int:pk>/export.csv", views_review.export_csv, name="export_csv"),
+    path(
+        "<int:roadmap_pk>/etapes/<int:number>/statut/",
+        views_review.stage_review,
+        name="stage_review",
+    ),
+    path(
+        "<int:roadmap_pk>/etapes/<int:number>/soumettre/",
+        views_review.stage_submit,
+        name="stage_submit",
+    ),
+    path(
+        "<int:roadmap_pk>/etapes/<int:number>/valider/",
+        views_review.stage_validate,
+        name="stage_validate",
+    ),
+    path(
+        "<int:roadmap_pk>/etapes/<int:number>/renvoyer/",
+        views_review.stage_return,
+        name="stage_return",
+    ),
+]

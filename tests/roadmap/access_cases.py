@@ -91,3 +91,7 @@ for item_type in ITEM_TYPES:
             post_data=delete_post,
         ),
     ]
+
+from tests.roadmap.access_cases_review import CASES as REVIEW_CASES  # noqa: E402
+
+CASES += REVIEW_CASES

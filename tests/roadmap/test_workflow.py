@@ -1,9 +1,11 @@
 """Review workflow: services, then the views that call them."""
 
+import re
 from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from basins.enums import Role
@@ -366,3 +368,238 @@ def test_strategy_stage_gaps_list_unlinked_axes(roadmap):
 @pytest.fixture
 def time_today():
     return timezone.localdate()
+
+
+# --- Views -------------------------------------------------------------------------
+
+
+def _post_action(client, name, stage, data=None, htmx=False):
+    url = reverse(name, kwargs={"roadmap_pk": stage.roadmap_id, "number": stage.number})
+    headers = {"HX-Request": "true"} if htmx else {}
+    return client.post(url, data or {}, headers=headers)
+
+
+@pytest.mark.django_db
+def test_lead_submits_through_the_view(client, lead, stage):
+    client.force_login(lead)
+    response = _post_action(
+        client, "roadmap:stage_submit", stage, {"version": stage.version}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == stage.get_absolute_url()
+    stage.refresh_from_db()
+    assert stage.status == StageStatus.SUBMITTED
+
+
+@pytest.mark.django_db
+def test_htmx_submission_reloads_the_stage_page(client, lead, stage):
+    client.force_login(lead)
+    response = _post_action(
+        client, "roadmap:stage_submit", stage, {"version": stage.version}, htmx=True
+    )
+    assert response.status_code == 200
+    assert response["HX-Redirect"] == stage.get_absolute_url()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("user", ["member", "department_reviewer", "admin_user"])
+def test_submit_view_refuses_other_roles_with_403(client, stage, user, request):
+    client.force_login(request.getfixturevalue(user))
+    response = _post_action(
+        client, "roadmap:stage_submit", stage, {"version": stage.version}
+    )
+    assert response.status_code == 403
+    assert "Seul le pilote du comité" in response.content.decode()
+    stage.refresh_from_db()
+    assert stage.status == StageStatus.DRAFT
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", ["roadmap:stage_validate", "roadmap:stage_return"])
+def test_review_views_refuse_the_committee_with_403(client, lead, stage, name):
+    _set_status(stage, StageStatus.SUBMITTED)
+    client.force_login(lead)
+    response = _post_action(
+        client, name, stage, {"version": stage.version, "comment": "ok"}
+    )
+    assert response.status_code == 403
+    stage.refresh_from_db()
+    assert stage.status == StageStatus.SUBMITTED
+
+
+@pytest.mark.django_db
+def test_other_basin_stage_is_404(client, lead, territory):
+    other = RoadmapFactory(basin=territory["chateauroux"], period_start=2026)
+    stage = other.stages.get(number=1)
+    client.force_login(lead)
+    response = _post_action(
+        client, "roadmap:stage_submit", stage, {"version": stage.version}
+    )
+    assert response.status_code == 404
+
+
+@pytest.mark.django_db
+def test_reviewer_of_another_region_gets_404(client, territory, stage):
+    indre_reviewer = MembershipFactory(
+        role=Role.REVIEWER, basin=None, department=territory["indre"]
+    ).user
+    _set_status(stage, StageStatus.SUBMITTED)
+    client.force_login(indre_reviewer)
+    response = _post_action(
+        client, "roadmap:stage_validate", stage, {"version": stage.version}
+    )
+    assert response.status_code == 404
+
+
+@pytest.mark.django_db
+def test_validating_a_draft_is_a_409_with_a_french_message(
+    client, department_reviewer, stage
+):
+    client.force_login(department_reviewer)
+    response = _post_action(
+        client, "roadmap:stage_validate", stage, {"version": stage.version}
+    )
+    assert response.status_code == 409
+    assert "Impossible de valider : l&#x27;étape est « brouillon »." in (
+        response.content.decode()
+    )
+    stage.refresh_from_db()
+    assert stage.status == StageStatus.DRAFT
+
+
+@pytest.mark.django_db
+def test_return_without_comment_is_a_422_showing_the_form_again(
+    client, department_reviewer, stage
+):
+    _set_status(stage, StageStatus.SUBMITTED)
+    client.force_login(department_reviewer)
+    response = _post_action(
+        client,
+        "roadmap:stage_return",
+        stage,
+        {"version": stage.version, "comment": "  "},
+        htmx=True,
+    )
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert "Un commentaire est obligatoire" in html
+    assert 'class="fr-error-text"' in html
+    # The HTMX answer is the panel alone, ready to swap.
+    assert "<html" not in html
+    stage.refresh_from_db()
+    assert stage.status == StageStatus.SUBMITTED
+
+
+@pytest.mark.django_db
+def test_stale_submission_is_a_409(client, lead, stage):
+    client.force_login(lead)
+    seen = stage.version
+    Stage.objects.filter(pk=stage.pk).update(summary="Autre", version=seen + 1)
+    response = _post_action(client, "roadmap:stage_submit", stage, {"version": seen})
+    assert response.status_code == 409
+    assert "modifiée depuis l&#x27;affichage de la page" in response.content.decode()
+    stage.refresh_from_db()
+    assert stage.status == StageStatus.DRAFT
+
+
+@pytest.mark.django_db
+def test_missing_version_is_a_400(client, lead, stage):
+    client.force_login(lead)
+    response = _post_action(client, "roadmap:stage_submit", stage, {"version": "x"})
+    assert response.status_code == 400
+
+
+@pytest.mark.django_db
+def test_transition_views_refuse_get(client, lead, stage):
+    client.force_login(lead)
+    url = reverse(
+        "roadmap:stage_submit",
+        kwargs={"roadmap_pk": stage.roadmap_id, "number": stage.number},
+    )
+    assert client.get(url).status_code == 405
+
+
+@pytest.mark.django_db
+def test_returned_comment_is_visible_to_the_committee(
+    client, department_reviewer, member, stage
+):
+    _set_status(stage, StageStatus.SUBMITTED)
+    client.force_login(department_reviewer)
+    response = _post_action(
+        client,
+        "roadmap:stage_return",
+        stage,
+        {"version": stage.version, "comment": "Ajoutez les besoins en logement."},
+    )
+    assert response.status_code == 302
+    client.force_login(member)
+    html = client.get(stage.get_absolute_url()).content.decode()
+    assert "Ajoutez les besoins en logement." in html
+    assert "renvoyée" in html
+
+
+@pytest.mark.django_db
+def test_review_panel_page_shows_history(client, member, lead, stage):
+    workflow.submit_stage(stage=stage, user=lead, version=stage.version)
+    client.force_login(member)
+    url = reverse(
+        "roadmap:stage_review",
+        kwargs={"roadmap_pk": stage.roadmap_id, "number": stage.number},
+    )
+    html = client.get(url).content.decode()
+    assert "Historique des statuts" in html
+    assert "« brouillon » → « soumise à la préfecture »" in html
+    # A member sees the status but no form.
+    assert "Soumettre à la préfecture" not in html
+    assert "Valider l'étape" not in html
+
+
+def _without_csrf(html):
+    # The masked CSRF token differs on every response.
+    html = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html)
+    return re.sub(r'"X-CSRFToken": "[^"]+"', "", html)
+
+
+@pytest.mark.django_db
+def test_review_panel_htmx_swap_matches_the_full_page(client, lead, stage):
+    client.force_login(lead)
+    url = reverse(
+        "roadmap:stage_review",
+        kwargs={"roadmap_pk": stage.roadmap_id, "number": stage.number},
+    )
+    full = _without_csrf(client.get(url).content.decode())
+    partial = _without_csrf(
+        client.get(url, headers={"HX-Request": "true"}).content.decode()
+    )
+    assert "<html" not in partial
+    assert "Soumettre à la préfecture" in partial
+    assert partial.strip() in full
+
+
+@pytest.mark.django_db
+def test_lead_sees_gaps_and_submit_button(client, lead, stage):
+    client.force_login(lead)
+    url = reverse(
+        "roadmap:stage_review",
+        kwargs={"roadmap_pk": stage.roadmap_id, "number": stage.number},
+    )
+    html = client.get(url).content.decode()
+    assert "Diagnostic vide : aucun métier n&#x27;est recensé." in html
+    assert "Soumettre à la préfecture malgré les incohérences" in html
+    assert f'name="version" value="{stage.version}"' in html
+
+
+@pytest.mark.django_db
+def test_reviewer_sees_validate_and_return_on_a_submitted_stage(
+    client, region_reviewer, stage
+):
+    _set_status(stage, StageStatus.SUBMITTED)
+    client.force_login(region_reviewer)
+    url = reverse(
+        "roadmap:stage_review",
+        kwargs={"roadmap_pk": stage.roadmap_id, "number": stage.number},
+    )
+    html = client.get(url).content.decode()
+    assert "Valider l'étape" in html
+    assert "Renvoyer au comité" in html
+    assert "Soumettre" not in html
