@@ -861,3 +861,7 @@ SECTION_MODELS = {
     StageKind.NETWORK: [Partnership],
     StageKind.MONITORING: [Indicator, Measurement],
 }
+
+
+# Dashboard settings (roadmap/models_dashboard.py), part of this app.
+from roadmap.models_dashboard import *  # noqa: E402, F403
