@@ -1,7 +1,8 @@
 """Plotly figures of the basin diagnostic: pure functions, data in, JSON out.
 
-Each builder takes plain numbers and returns ``fig.to_json()``, ready for
-``json_script`` and ``static/js/app.js``. Nothing here reads the database.
+Each builder takes plain numbers and returns the figure as JSON (data,
+layout and config), ready for ``json_script`` and ``static/js/app.js``.
+Nothing here reads the database.
 Status is never shown by colour alone: specialisations also carry a text
 label and a hatch pattern, and every chart has a table next to it.
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import plotly.graph_objects as go
+from plotly.io.json import to_json_plotly
 
 from diagnostics import metrics
 
@@ -20,6 +22,9 @@ RED = "#c9191e"
 GREY = "#929292"
 FONT = "Marianne, arial, sans-serif"
 SPECIALISATION_TEXT = "Spécialisation"
+# No mode bar: its buttons would be focusable controls inside a role="img"
+# container, and every figure has a table with the same numbers next to it.
+CONFIG = {"displayModeBar": False, "locale": "fr"}
 
 
 def _layout(fig: go.Figure, *, title: str, height: int = 380, **axes) -> str:
@@ -35,7 +40,7 @@ def _layout(fig: go.Figure, *, title: str, height: int = 380, **axes) -> str:
     )
     fig.update_xaxes(automargin=True, gridcolor="#e5e5e5")
     fig.update_yaxes(automargin=True, gridcolor="#e5e5e5")
-    return fig.to_json()
+    return to_json_plotly({**fig.to_plotly_json(), "config": CONFIG})
 
 
 def _short(label: str, length: int = 45) -> str:

@@ -95,3 +95,9 @@ def test_hiring_writes_the_difficulty_rate_next_to_each_bar():
 def test_figures_use_french_number_separators():
     figure = json.loads(charts.population([{"year": 2020, "population": 1234}]))
     assert figure["layout"]["separators"] == ", "
+
+
+def test_figures_have_no_mode_bar():
+    # Its buttons would be focusable controls inside a role="img" container.
+    figure = json.loads(charts.population([{"year": 2020, "population": 1}]))
+    assert figure["config"]["displayModeBar"] is False
