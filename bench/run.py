@@ -1,0 +1,325 @@
+"""`make bench`: SIRENE import and diagnostic throughput on PostgreSQL.
+
+Usage::
+
+    make bench                                  # 1,000,000 rows
+    BENCH_ROWS=200000 make bench                # smaller
+    BENCH_ROWS_3M=1 make bench                  # also the 3M-row peak memory
+    .venv/bin/python bench/run.py --rows 20000 --database-url postgres://...
+
+PostgreSQL only: ``--database-url``, else ``BENCH_DATABASE_URL``, else
+``DATABASE_URL`` when it points at PostgreSQL, else
+``postgres://postgres@127.0.0.1:5432/bassins_bench``. The database is created
+when missing, migrated, and the INSEE zones d'emploi (with populations) are
+imported into it. The seeded SIRENE file is cached in ``bench/out/``.
+
+Measured in the same run and printed:
+
+a. raw ``psql \\copy`` of the file into a bare table of 54 text columns;
+b. ``manage.py import_sirene FILE --wet-run`` into an empty establishment
+   table (a subprocess: its peak RSS comes from ``wait4``);
+c. the same command again on the unchanged file;
+d. the diagnostic aggregates of every basin (one pass, uncached);
+e. optionally, the peak memory of importing a 3M-row file.
+
+Targets (PASS/FAIL): import >= 40 % of raw COPY throughput, re-import >= 75 %,
+peak memory <= 150 MiB, diagnostic < 5 s. No timing is asserted by the test
+suite; ``tests/diagnostics/test_bench.py`` only checks that this runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import secrets
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+REPO_DIR = Path(__file__).resolve().parent.parent
+OUT_DIR = REPO_DIR / "bench" / "out"
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/bassins_bench"
+DEFAULT_ROWS = 1_000_000
+ROWS_3M = 3_000_000
+SEED = 20260101
+# Bumped when bench/sirene.py changes its output, to regenerate cached files.
+GENERATOR_VERSION = 1
+RAW_TABLE = "bench_raw_sirene"
+
+TARGET_IMPORT_RATIO = 0.40
+TARGET_REIMPORT_RATIO = 0.75
+TARGET_PEAK_MIB = 150
+TARGET_DIAGNOSTIC_SECONDS = 5.0
+
+if str(REPO_DIR) not in sys.path:
+    sys.path.insert(0, str(REPO_DIR))
+
+
+@dataclass
+class Measure:
+    label: str
+    seconds: float
+    rows: int
+    peak_mib: float | None = None
+
+    @property
+    def rate(self) -> float:
+        return self.rows / self.seconds if self.seconds else 0.0
+
+
+def database_url(explicit: str | None) -> str:
+    url = explicit or os.environ.get("BENCH_DATABASE_URL")
+    if not url:
+        current = os.environ.get("DATABASE_URL", "")
+        url = current if current.startswith(("postgres://", "postgresql://")) else ""
+    url = url or DEFAULT_URL
+    if not url.startswith(("postgres://", "postgresql://")):
+        sys.exit(f"Le banc d'essai exige PostgreSQL (URL reçue : {url}).")
+    return url
+
+
+def ensure_database(url: str) -> None:
+    """Create the benchmark database when it does not exist."""
+    import psycopg
+    from psycopg import sql
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    admin_url = urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(admin_url, autocommit=True) as connection:
+        exists = connection.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", [name]
+        ).fetchone()
+        if not exists:
+            connection.execute(
+                sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
+            )
+            print(f"Base {name} créée.")
+
+
+def child_env(url: str) -> dict[str, str]:
+    """Production-like settings for the subprocesses: DEBUG off."""
+    env = dict(os.environ)
+    env["DATABASE_URL"] = url
+    env["DJANGO_DEBUG"] = "0"
+    env.setdefault("DJANGO_SECRET_KEY", "bench-" + secrets.token_urlsafe(32))
+    env["LOG_LEVEL"] = env.get("BENCH_LOG_LEVEL", "WARNING")
+    return env
+
+
+def manage(url: str, *args: str, check: bool = True) -> Measure:
+    """Run manage.py in a subprocess; wall time and peak RSS (wait4)."""
+    command = [sys.executable, str(REPO_DIR / "manage.py"), *args]
+    started = time.perf_counter()
+    process = subprocess.Popen(command, env=child_env(url), cwd=REPO_DIR)
+    _pid, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if check and process.returncode:
+        sys.exit(f"Échec de : {' '.join(command)} (code {process.returncode})")
+    # ru_maxrss is in KiB on Linux.
+    return Measure(" ".join(args[:1]), elapsed, 0, usage.ru_maxrss / 1024)
+
+
+def setup_django(url: str) -> None:
+    for key, value in child_env(url).items():
+        os.environ.setdefault(key, value)
+    os.environ["DATABASE_URL"] = url
+    os.environ["DJANGO_DEBUG"] = "0"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+
+
+def sirene_file(rows: int, *, data_dir: Path) -> Path:
+    from bench import sirene
+
+    path = OUT_DIR / f"StockEtablissement_v{GENERATOR_VERSION}_{rows}_s{SEED}.csv"
+    if path.exists():
+        print(f"Fichier SIRENE en cache : {path}")
+        return path
+    started = time.perf_counter()
+    sirene.write(path, rows=rows, seed=SEED, data_dir=data_dir)
+    elapsed = time.perf_counter() - started
+    print(
+        f"Fichier SIRENE généré : {path} ({path.stat().st_size / 2**20:.0f} Mio, "
+        f"{rows:,} lignes en {elapsed:.1f} s, {rows / elapsed:,.0f} lignes/s)"
+    )
+    return path
+
+
+def import_zones(url: str, data_dir: Path) -> None:
+    from basins.models import Basin, Commune
+
+    if Basin.objects.count() >= 306 and Commune.objects.count() > 30_000:
+        return
+    print("Import des zones d'emploi et des communes…")
+    manage(
+        url,
+        "import_zones",
+        "--wet-run",
+        "--populations",
+        str(data_dir / "etalab_cog2026_communes.csv"),
+    )
+
+
+def raw_copy(url: str, path: Path, rows: int) -> Measure:
+    """psql \\copy of the whole file into a bare table of text columns."""
+    from django.db import connection
+
+    header = path.open(encoding="utf-8").readline().strip().split(",")
+    columns = ", ".join(f'"{name}" text' for name in header)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {RAW_TABLE}")
+        cursor.execute(f"CREATE TABLE {RAW_TABLE} ({columns})")
+    connection.close()
+    command = [
+        "psql",
+        url,
+        "-q",
+        "-v",
+        "ON_ERROR_STOP=1",
+        "-c",
+        f"\\copy {RAW_TABLE} FROM '{path}' WITH (FORMAT csv, HEADER true)",
+    ]
+    started = time.perf_counter()
+    subprocess.run(command, check=True)
+    elapsed = time.perf_counter() - started
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM {RAW_TABLE}")
+        copied = cursor.fetchone()[0]
+        cursor.execute(f"DROP TABLE {RAW_TABLE}")
+    if copied != rows:
+        sys.exit(f"COPY brut : {copied} lignes au lieu de {rows}.")
+    return Measure("COPY brut (psql \\copy)", elapsed, rows)
+
+
+def empty_establishments() -> None:
+    from django.db import connection
+
+    from diagnostics.models import Establishment
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"TRUNCATE {Establishment._meta.db_table}")
+        cursor.execute("CHECKPOINT")
+    connection.close()
+
+
+def import_file(url: str, path: Path, rows: int, label: str) -> Measure:
+    measure = manage(url, "import_sirene", str(path), "--wet-run")
+    measure.label = label
+    measure.rows = rows
+    return measure
+
+
+def diagnostic_all_basins() -> tuple[Measure, int]:
+    from django.db import connection
+
+    from diagnostics import selectors
+
+    connection.close()
+    started = time.perf_counter()
+    per_basin, _national = selectors.sirene_aggregates()
+    elapsed = time.perf_counter() - started
+    establishments = sum(
+        count for data in per_basin.values() for count, _e in data["bands"].values()
+    )
+    return Measure("Diagnostic de tous les bassins", elapsed, establishments), len(
+        per_basin
+    )
+
+
+def verdict(ok: bool) -> str:
+    return "PASS" if ok else "FAIL"
+
+
+def server_version() -> str:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        return cursor.fetchone()[0]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Banc d'essai import SIRENE")
+    parser.add_argument(
+        "--rows", type=int, default=int(os.environ.get("BENCH_ROWS", DEFAULT_ROWS))
+    )
+    parser.add_argument("--database-url", default=None)
+    parser.add_argument(
+        "--with-3m",
+        action="store_true",
+        default=os.environ.get("BENCH_ROWS_3M") == "1",
+        help="mesure aussi la mémoire de pointe sur 3 millions de lignes",
+    )
+    args = parser.parse_args(argv)
+    url = database_url(args.database_url)
+    ensure_database(url)
+    setup_django(url)
+    from django.conf import settings
+
+    data_dir = Path(settings.DATA_DIR)
+    print(
+        f"PostgreSQL {server_version()} — {urlsplit(url).path.lstrip('/')} — "
+        f"{os.cpu_count()} cœurs — Python {platform.python_version()}"
+    )
+    manage(url, "migrate", "--no-input", "-v", "0")
+    import_zones(url, data_dir)
+    path = sirene_file(args.rows, data_dir=data_dir)
+
+    raw = raw_copy(url, path, args.rows)
+    print(f"{raw.label} : {raw.seconds:.1f} s, {raw.rate:,.0f} lignes/s")
+    from django.core.management import get_commands
+
+    if "import_sirene" not in get_commands():
+        print("La commande import_sirene n'existe pas encore : mesures b à e omises.")
+        return 1
+    empty_establishments()
+    first = import_file(url, path, args.rows, "Import complet (table vide)")
+    again = import_file(url, path, args.rows, "Réimport du fichier inchangé")
+    diagnostic, basins = diagnostic_all_basins()
+    big = None
+    if args.with_3m:
+        big_path = sirene_file(ROWS_3M, data_dir=data_dir)
+        empty_establishments()
+        big = import_file(url, big_path, ROWS_3M, "Import complet 3M lignes")
+
+    peak = max(m.peak_mib for m in (first, again, big) if m is not None)
+    print()
+    print(f"Banc d'essai SIRENE — {args.rows:,} lignes ({path.name})")
+    print(f"{'Mesure':<36}{'Durée':>10}{'Lignes/s':>12}{'Ratio':>8}{'Pointe':>11}")
+    print(f"{raw.label:<36}{raw.seconds:>9.1f}s{raw.rate:>12,.0f}{'100 %':>8}")
+    rows_out = [(first, TARGET_IMPORT_RATIO), (again, TARGET_REIMPORT_RATIO)]
+    for measure, target in rows_out:
+        ratio = measure.rate / raw.rate
+        print(
+            f"{measure.label:<36}{measure.seconds:>9.1f}s{measure.rate:>12,.0f}"
+            f"{ratio:>7.0%} {measure.peak_mib:>7.0f} Mio   "
+            f"{verdict(ratio >= target)} (cible >= {target:.0%} du COPY brut)"
+        )
+    print(
+        f"{diagnostic.label:<36}{diagnostic.seconds:>9.2f}s"
+        f"{'':>20}{'':>11}   {verdict(diagnostic.seconds < TARGET_DIAGNOSTIC_SECONDS)}"
+        f" (cible < {TARGET_DIAGNOSTIC_SECONDS:.0f} s ; {basins} bassins, "
+        f"{diagnostic.rows:,} établissements actifs)"
+    )
+    if big is not None:
+        print(
+            f"{big.label:<36}{big.seconds:>9.1f}s{big.rate:>12,.0f}{'':>8}"
+            f"{big.peak_mib:>7.0f} Mio"
+        )
+    print(
+        f"{'Mémoire de pointe des imports':<36}{peak:>49.0f} Mio   "
+        f"{verdict(peak <= TARGET_PEAK_MIB)} (cible <= {TARGET_PEAK_MIB} Mio)"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
