@@ -1,8 +1,8 @@
 """Plotly figure specs for the roadmap pages, built from plain data.
 
-No ORM here: callers pass lists of dicts or tuples, and get back the figure as
-the JSON string of ``Figure.to_json()``, ready for ``json_script`` and drawn
-by static/js/app.js (never ``to_html()``, which emits inline scripts).
+No ORM here: callers pass lists of dicts or tuples, and get back the figure
+(data, layout and config) as a JSON string, ready for ``json_script`` and
+drawn by static/js/app.js (never ``to_html()``, which emits inline scripts).
 """
 
 from collections.abc import Iterable, Mapping, Sequence
@@ -10,6 +10,7 @@ from datetime import date
 from decimal import Decimal
 
 import plotly.graph_objects as go
+from plotly.io.json import to_json_plotly
 
 # DSFR palette: bleu France for the plan, rouge Marianne for what happened.
 TARGET_COLOUR = "#000091"
@@ -26,6 +27,15 @@ STATUS_COLOURS = {
 DEFAULT_STATUS_COLOUR = "#666666"
 
 Number = int | float | Decimal
+# No mode bar: its buttons would be focusable controls inside the chart's
+# role="img" container (axe: nested-interactive); each chart has a text
+# alternative with its figures. app.js passes "config" to Plotly.newPlot.
+CONFIG = {"displayModeBar": False, "locale": "fr"}
+
+
+def _to_json(figure: go.Figure) -> str:
+    """Data, layout and config, as app.js expects them."""
+    return to_json_plotly({**figure.to_plotly_json(), "config": CONFIG})
 
 
 def _number(value: Number | None) -> float | None:
@@ -200,7 +210,7 @@ def indicator_figure(
             }
         ]
     figure.update_layout(layout)
-    return figure.to_json()
+    return _to_json(figure)
 
 
 def stage_progress_figure(
@@ -246,7 +256,7 @@ def stage_progress_figure(
     # Plotly draws the first category at the bottom; reverse to read top-down.
     layout["yaxis"] = {"autorange": "reversed", "automargin": True}
     figure.update_layout(layout)
-    return figure.to_json()
+    return _to_json(figure)
 
 
 def stage_progress_summary(*, stages: Iterable[Mapping]) -> str:

@@ -160,3 +160,11 @@ def test_format_number_is_french():
     assert charts.format_number(Decimal("1234567.25")) == "1\u202f234\u202f567,25"
     assert charts.format_number(3) == "3"
     assert charts.format_number(None) == "—"
+
+
+def test_figures_carry_a_config_without_mode_bar():
+    for text in (
+        charts.indicator_figure(name="X"),
+        charts.stage_progress_figure(stages=STAGES),
+    ):
+        assert json.loads(text)["config"] == {"displayModeBar": False, "locale": "fr"}
