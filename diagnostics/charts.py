@@ -175,6 +175,9 @@ def creations_and_survival(cohorts: Sequence[metrics.CohortSurvival]) -> str:
             "overlaying": "y",
             "side": "right",
             "range": [0, 100],
+            "tickmode": "linear",
+            "dtick": 20,
+            "showgrid": False,
         },
     )
 
