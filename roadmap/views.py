@@ -95,6 +95,11 @@ def _partial(request, template, name):
     return template
 
 
+def _posted(request):
+    """The POST data to bind a form to, even when empty (then it is invalid)."""
+    return request.POST if request.method == "POST" else None
+
+
 def _changed(response, **detail):
     return trigger_client_event(response, CHANGED_EVENT, detail)
 
@@ -184,7 +189,7 @@ def roadmap_create(request, code):
             request,
             "Seuls les membres du comité de bassin peuvent créer une feuille de route.",
         )
-    form = RoadmapForm(request.POST or None, basin=basin)
+    form = RoadmapForm(_posted(request), basin=basin)
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -331,7 +336,7 @@ def stage_comments(request, roadmap_pk, number):
     roadmap = _roadmap(request, roadmap_pk)
     stage = _stage(roadmap, number)
     access = _access(request.user, roadmap.basin)
-    form = CommentForm(request.POST or None)
+    form = CommentForm(_posted(request))
     status = 200
     if request.method == "POST":
         if not access.can_comment:
@@ -504,7 +509,7 @@ def item_create(request, roadmap_pk, kind):
     if refusal:
         return _forbidden(request, refusal)
     item = item_type.new_item(roadmap=roadmap, stage=stage)
-    form = item_type.form_class(request.POST or None, instance=item, roadmap=roadmap)
+    form = item_type.form_class(_posted(request), instance=item, roadmap=roadmap)
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -551,7 +556,7 @@ def item_edit(request, roadmap_pk, kind, pk):
     refusal = _write_refusal(access, stage)
     if refusal:
         return _forbidden(request, refusal)
-    form = item_type.form_class(request.POST or None, instance=item, roadmap=roadmap)
+    form = item_type.form_class(_posted(request), instance=item, roadmap=roadmap)
     status = 200
     conflict = None
     if request.method == "POST":
