@@ -12,6 +12,7 @@ from basins.enums import Role
 from roadmap import workflow
 from roadmap.enums import AuditAction, AuthorRole, StageKind, StageStatus
 from roadmap.models import AuditEvent, Stage, StageComment, StageTransition
+from roadmap.views import CHANGED_EVENT
 from tests.basins.factories import MembershipFactory
 from tests.roadmap.factories import (
     AxisFactory,
@@ -603,3 +604,25 @@ def test_reviewer_sees_validate_and_return_on_a_submitted_stage(
     assert "Valider l'étape" in html
     assert "Renvoyer au comité" in html
     assert "Soumettre" not in html
+
+
+@pytest.mark.django_db
+def test_history_survives_a_deleted_user(client, member, lead, stage):
+    workflow.submit_stage(stage=stage, user=lead, version=stage.version)
+    lead.delete()
+    client.force_login(member)
+    url = reverse(
+        "roadmap:stage_review",
+        kwargs={"roadmap_pk": stage.roadmap_id, "number": stage.number},
+    )
+    html = client.get(url).content.decode()
+    assert "utilisateur supprimé" in html
+
+
+@pytest.mark.django_db
+def test_panel_refreshes_after_edits_on_the_stage_page(client, lead, stage):
+    client.force_login(lead)
+    html = client.get(stage.get_absolute_url()).content.decode()
+    # The event the stage page's writes send (roadmap/views.py).
+    assert f'hx-trigger="{CHANGED_EVENT} from:body"' in html
+    assert 'id="stage-status"' in html
