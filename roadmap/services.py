@@ -272,6 +272,9 @@ def update_item(*, item, version: int, user, m2m=None):
     if current is None or current.version != version:
         raise _conflict(model, item.pk, current=current, version=version)
     changes = diff(snapshot(current), snapshot(item, m2m=m2m))
+    if not changes:
+        # Nothing to write: keep the version, so other open forms stay valid.
+        return item
     values = {
         field.attname: getattr(item, field.attname)
         for field in tracked_fields(model)
@@ -285,14 +288,13 @@ def update_item(*, item, version: int, user, m2m=None):
     for name, related in (m2m or {}).items():
         getattr(item, name).set(related)
     item.version = version + 1
-    if changes:
-        record_event(
-            item,
-            user=user,
-            action=AuditAction.UPDATE,
-            changes=changes,
-            version=item.version,
-        )
+    record_event(
+        item,
+        user=user,
+        action=AuditAction.UPDATE,
+        changes=changes,
+        version=item.version,
+    )
     return item
 
 
