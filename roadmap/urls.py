@@ -72,3 +72,45 @@ urlpatterns += [
         name="stage_return",
     ),
 ]
+
+# --- Prefecture dashboard (views_dashboard.py) ---
+from roadmap import views_dashboard  # noqa: E402
+
+urlpatterns += [
+    path("tableau-de-bord/", views_dashboard.dashboard_home, name="dashboard"),
+    path(
+        "tableau-de-bord/file-d-attente/",
+        views_dashboard.dashboard_queue,
+        name="dashboard_queue",
+    ),
+    path(
+        "tableau-de-bord/alertes/",
+        views_dashboard.dashboard_alerts,
+        name="dashboard_alerts",
+    ),
+    path(
+        "tableau-de-bord/indicateurs/",
+        views_dashboard.dashboard_indicators,
+        name="dashboard_indicators",
+    ),
+    path(
+        "tableau-de-bord/matrice.xlsx",
+        views_dashboard.matrix_xlsx,
+        name="dashboard_matrix_xlsx",
+    ),
+    path(
+        "tableau-de-bord/matrice.csv",
+        views_dashboard.matrix_csv,
+        name="dashboard_matrix_csv",
+    ),
+    path(
+        "tableau-de-bord/indicateurs.xlsx",
+        views_dashboard.indicators_xlsx,
+        name="dashboard_indicators_xlsx",
+    ),
+    path(
+        "tableau-de-bord/indicateurs.csv",
+        views_dashboard.indicators_csv,
+        name="dashboard_indicators_csv",
+    ),
+]
