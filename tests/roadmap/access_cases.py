@@ -95,3 +95,7 @@ for item_type in ITEM_TYPES:
 from tests.roadmap.access_cases_review import CASES as REVIEW_CASES  # noqa: E402
 
 CASES += REVIEW_CASES
+
+from tests.roadmap.access_cases_dashboard import CASES as DASHBOARD_CASES  # noqa: E402
+
+CASES += DASHBOARD_CASES
