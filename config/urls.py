@@ -1,11 +1,27 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
+from django.db import connection
+from django.http import HttpResponse
 from django.urls import include, path
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
 
 from basins.forms import LoginForm
 
+
+@login_not_required
+@never_cache
+@require_safe
+def health(request):
+    """Health check for load balancers: the app answers and the database too."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return HttpResponse("ok", content_type="text/plain")
+
+
 urlpatterns = [
+    path("sante/", health, name="health"),
     path(
         "connexion/",
         login_not_required(

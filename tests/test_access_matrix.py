@@ -13,8 +13,9 @@ from tests.basins.factories import MembershipFactory, UserFactory
 
 # Patterns with their own access rules, tested elsewhere.
 EXCLUDED_NAMESPACES = {"admin"}
-# Public on purpose: login must be reachable; logout only acts on POST.
-PUBLIC = {"login", "logout"}
+# Public on purpose: login must be reachable; logout only acts on POST; the
+# health check (/sante/) answers load balancers.
+PUBLIC = {"login", "logout", "health"}
 
 
 def all_cases():
