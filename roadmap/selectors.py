@@ -127,7 +127,7 @@ class IndicatorChart:
     figure_id: str
     figure: str
     summary: str
-    last_measurement: Measurement | None
+    measurements: list[Measurement]
 
 
 @dataclass
@@ -192,7 +192,7 @@ def roadmap_overview(*, roadmap: Roadmap, today: date) -> Overview:
                 figure_id=f"indicator-figure-{indicator.pk}",
                 figure=charts.indicator_figure(**data, baseline_date=baseline_date),
                 summary=charts.indicator_summary(**data),
-                last_measurement=rows[-1] if rows else None,
+                measurements=rows,
             )
         )
     progress_rows = [

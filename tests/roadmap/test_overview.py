@@ -160,6 +160,9 @@ def test_overview_has_one_chart_per_indicator(client, member, roadmap):
     assert target["y"] == [10.0, 200.0]
     measures = next(t for t in figure["data"] if t["name"] == "Mesures")
     assert measures["y"] == [25.0]
+    # The same figures as a table, for those who do not see the chart.
+    assert "Mesures de l'indicateur « Emplois industriels »" in html
+    assert "<td>01/06/2026</td><td>25,00 emplois</td>" in html
 
 
 @pytest.mark.django_db
