@@ -4,6 +4,7 @@ from django.db.models import Q
 from basins.forms import DsfrFormMixin
 from diagnostics.models import NafDivision
 from roadmap import models
+from roadmap.enums import ActionStatus
 
 YEAR_HELP = "Année sur quatre chiffres, par exemple 2026."
 
@@ -170,3 +171,38 @@ class RoadmapForm(DsfrFormMixin, forms.ModelForm):
                 code="duplicate_period",
             )
         return cleaned
+
+
+class _SelectionForm(forms.Form):
+    """Scopes ``items`` before DsfrFormMixin reads the errors."""
+
+    def __init__(self, *args, queryset, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["items"].queryset = queryset
+
+
+class BulkStatusForm(DsfrFormMixin, _SelectionForm):
+    """Set the status (and optionally the progress) of several action items."""
+
+    items = forms.ModelMultipleChoiceField(
+        queryset=models.Skill.objects.none(),
+        error_messages={
+            "required": "Cochez au moins un élément de la liste.",
+            "invalid_choice": "Un élément coché n'existe plus : rechargez la page.",
+        },
+    )
+    status = forms.ChoiceField(label="Nouveau statut", choices=ActionStatus.choices)
+    progress = forms.IntegerField(
+        label="Nouvel avancement (%)",
+        required=False,
+        min_value=0,
+        max_value=100,
+        help_text="Laissez vide pour ne pas le changer.",
+    )
+
+    @property
+    def values(self):
+        values = {"status": self.cleaned_data["status"]}
+        if self.cleaned_data["progress"] is not None:
+            values["progress"] = self.cleaned_data["progress"]
+        return values

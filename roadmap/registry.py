@@ -39,6 +39,11 @@ class ItemType:
         return item_form_class(self.model, list(self.fields))
 
     @property
+    def bulk_editable(self):
+        """Action items get a status/progress update over a selection."""
+        return issubclass(self.model, models.ActionItem)
+
+    @property
     def verbose_name(self):
         return self.model._meta.verbose_name
 

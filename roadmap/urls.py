@@ -32,6 +32,11 @@ urlpatterns = [
         name="item_create",
     ),
     path(
+        "<int:roadmap_pk>/elements/<slug:kind>/lot/",
+        views.item_bulk,
+        name="item_bulk",
+    ),
+    path(
         "<int:roadmap_pk>/elements/<slug:kind>/<int:pk>/modifier/",
         views.item_edit,
         name="item_edit",

@@ -13,13 +13,17 @@ from django.db import IntegrityError
 from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import (
+    require_GET,
+    require_http_methods,
+    require_POST,
+)
 from django_htmx.http import reswap, retarget, trigger_client_event
 
 from basins.models import Basin
 from roadmap import services
-from roadmap.enums import AuditAction, AuthorRole
-from roadmap.forms import CommentForm, RoadmapForm, StageSummaryForm
+from roadmap.enums import ActionStatus, AuditAction, AuthorRole
+from roadmap.forms import BulkStatusForm, CommentForm, RoadmapForm, StageSummaryForm
 from roadmap.models import AuditEvent, Roadmap
 from roadmap.registry import PAGE_SIZE, get_item_type, types_of_stage
 
@@ -128,6 +132,11 @@ def _section(
         "create_url": item_type.url("item_create", roadmap),
         "alert": alert,
         "conflict": conflict,
+        "bulk": item_type.bulk_editable and _write_refusal(access, stage) is None,
+        "bulk_url": (
+            item_type.url("item_bulk", roadmap) if item_type.bulk_editable else ""
+        ),
+        "statuses": ActionStatus.choices,
     }
 
 
@@ -693,3 +702,46 @@ def item_delete(request, roadmap_pk, kind, pk):
         access=access,
         message=f"« {item} » a été supprimé.",
     )
+
+
+@require_POST
+def item_bulk(request, roadmap_pk, kind):
+    """Set the status (and progress) of the selected action items at once."""
+    roadmap, item_type, stage, access = _item_scope(request, roadmap_pk, kind)
+    if not item_type.bulk_editable:
+        raise Http404("Pas de mise à jour groupée pour ce type d'élément")
+    refusal = _write_refusal(access, stage)
+    if refusal:
+        return _forbidden(request, refusal)
+    form = BulkStatusForm(request.POST, queryset=item_type.queryset(roadmap=roadmap))
+    if form.is_valid():
+        selected = item_type.model.objects.filter(
+            pk__in=[item.pk for item in form.cleaned_data["items"]]
+        )
+        try:
+            count = services.bulk_update_items(
+                queryset=selected, values=form.values, user=request.user
+            )
+        except services.StageLocked:
+            stage.refresh_from_db()
+            return _forbidden(request, _write_refusal(access, stage))
+        return _written(
+            request,
+            roadmap=roadmap,
+            item_type=item_type,
+            stage=stage,
+            access=access,
+            message=f"{count} élément{'s' if count > 1 else ''} mis à jour.",
+        )
+    alert = " ".join(error for errors in form.errors.values() for error in errors)
+    section = _section(
+        item_type=item_type, roadmap=roadmap, stage=stage, access=access, alert=alert
+    )
+    context = {"roadmap": roadmap, "stage": stage, "section": section}
+    if request.htmx and not request.htmx.boosted:
+        response = render(
+            request, "roadmap/item_list.html#section", context, status=422
+        )
+        response = retarget(response, f"#section-{item_type.slug}")
+        return reswap(response, "outerHTML")
+    return render(request, "roadmap/item_list.html", context, status=422)

@@ -92,6 +92,21 @@ for item_type in ITEM_TYPES:
         ),
     ]
 
+
+def bulk_post(basin, kwargs):
+    return {"items": [], "status": "done"}
+
+
+for slug in ("formations", "partenariats"):
+    CASES.append(
+        Case(
+            "roadmap:item_bulk",
+            make_kwargs=kind_kwargs(slug),
+            allowed={"POST": COMMITTEE},
+            post_data=bulk_post,
+        )
+    )
+
 from tests.roadmap.access_cases_review import CASES as REVIEW_CASES  # noqa: E402
 
 CASES += REVIEW_CASES

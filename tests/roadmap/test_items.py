@@ -475,3 +475,75 @@ def test_stage_page_queries_do_not_grow_with_items(
     assert many == few
     with django_assert_max_num_queries(30):
         client.get(path)
+
+
+# --- Bulk status update ---------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_bulk_update_sets_status_of_the_selection_and_records_each(
+    client, member, roadmap
+):
+    chosen = [factories.PartnershipFactory(roadmap=roadmap) for _ in range(2)]
+    other = factories.PartnershipFactory(roadmap=roadmap)
+    client.force_login(member)
+    response = client.post(
+        url("item_bulk", roadmap, "partenariats"),
+        {"items": [p.pk for p in chosen], "status": "done", "progress": "100"},
+        **HTMX,
+    )
+    assert response.status_code == 200
+    assert "roadmap-changed" in response["HX-Trigger"]
+    statuses = dict(type(other).objects.values_list("pk", "status"))
+    assert statuses == {chosen[0].pk: "done", chosen[1].pk: "done", other.pk: "planned"}
+    events = AuditEvent.objects.filter(action=AuditAction.BULK_UPDATE, user=member)
+    assert sorted(events.values_list("object_id", flat=True)) == sorted(
+        str(p.pk) for p in chosen
+    )
+
+
+@pytest.mark.django_db
+def test_bulk_update_without_selection_gets_422_in_french(client, member, roadmap):
+    factories.PartnershipFactory(roadmap=roadmap)
+    client.force_login(member)
+    response = client.post(
+        url("item_bulk", roadmap, "partenariats"), {"status": "done"}, **HTMX
+    )
+    assert response.status_code == 422
+    assert "Cochez au moins un élément" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_bulk_update_refuses_items_of_another_roadmap(client, member, roadmap):
+    foreign = factories.PartnershipFactory()
+    client.force_login(member)
+    response = client.post(
+        url("item_bulk", roadmap, "partenariats"),
+        {"items": [foreign.pk], "status": "done"},
+    )
+    assert response.status_code == 422
+    foreign.refresh_from_db()
+    assert foreign.status == "planned"
+
+
+@pytest.mark.django_db
+def test_bulk_update_is_only_for_action_items(client, member, roadmap):
+    skill = factories.SkillFactory(roadmap=roadmap)
+    client.force_login(member)
+    response = client.post(
+        url("item_bulk", roadmap, "competences"), {"items": [skill.pk]}
+    )
+    assert response.status_code == 404
+
+
+@pytest.mark.django_db
+def test_reviewer_cannot_bulk_update(client, department_reviewer, roadmap):
+    action = factories.TrainingActionFactory(roadmap=roadmap)
+    client.force_login(department_reviewer)
+    response = client.post(
+        url("item_bulk", roadmap, "formations"),
+        {"items": [action.pk], "status": "done"},
+    )
+    assert response.status_code == 403
+    action.refresh_from_db()
+    assert action.status == "planned"
