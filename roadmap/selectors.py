@@ -125,7 +125,8 @@ STATUS_BADGES = {
 class IndicatorChart:
     indicator: Indicator
     figure_id: str
-    figure: str
+    # None when there is nothing to draw: no dated target, no measurement.
+    figure: str | None
     summary: str
     measurements: list[Measurement]
 
@@ -190,7 +191,11 @@ def roadmap_overview(*, roadmap: Roadmap, today: date) -> Overview:
             IndicatorChart(
                 indicator=indicator,
                 figure_id=f"indicator-figure-{indicator.pk}",
-                figure=charts.indicator_figure(**data, baseline_date=baseline_date),
+                figure=(
+                    charts.indicator_figure(**data, baseline_date=baseline_date)
+                    if rows or (indicator.target is not None and indicator.target_date)
+                    else None
+                ),
                 summary=charts.indicator_summary(**data),
                 measurements=rows,
             )

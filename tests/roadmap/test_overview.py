@@ -50,6 +50,10 @@ def _populate(roadmap, *, size):
         RiskFactory(roadmap=roadmap, owner=actor)
 
 
+def html_count_charts(client, roadmap):
+    return client.get(_url(roadmap)).content.decode().count('class="chart"')
+
+
 def _url(roadmap):
     return reverse("roadmap:overview", kwargs={"pk": roadmap.pk})
 
@@ -148,8 +152,10 @@ def test_overview_has_one_chart_per_indicator(client, member, roadmap):
     client.force_login(member)
     response = client.get(_url(roadmap))
     charts = response.context["overview"].charts
-    # The three seed indicators and ours.
+    # The three seed indicators and ours; only ours has something to draw.
     assert len(charts) == 4
+    assert [c.figure is not None for c in charts] == [False, False, False, True]
+    assert html_count_charts(client, roadmap) == 2  # progress + ours
     chart = next(c for c in charts if c.indicator == indicator)
     html = response.content.decode()
     assert f'data-figure="{chart.figure_id}"' in html
