@@ -1,10 +1,12 @@
 """Review workflow: services, then the views that call them."""
 
 import re
+import threading
 from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -626,3 +628,54 @@ def test_panel_refreshes_after_edits_on_the_stage_page(client, lead, stage):
     # The event the stage page's writes send (roadmap/views.py).
     assert f'hx-trigger="{CHANGED_EVENT} from:body"' in html
     assert 'id="stage-status"' in html
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_reviews_apply_exactly_one_transition(territory):
+    """Reviewers validating and returning the same stage at once: one wins."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite serialises writers; the race needs PostgreSQL")
+    reviewer = MembershipFactory(
+        role=Role.REVIEWER, basin=None, department=territory["isere"]
+    ).user
+    roadmap = RoadmapFactory(basin=territory["grenoble"], period_start=2026)
+    stage = _set_status(roadmap.stages.get(number=1), StageStatus.SUBMITTED)
+    outcomes = []
+    barrier = threading.Barrier(6)
+
+    def review(action):
+        mine = Stage.objects.select_related("roadmap__basin").get(pk=stage.pk)
+        barrier.wait()
+        try:
+            workflow.transition_stage(
+                stage=mine,
+                user=reviewer,
+                action=action,
+                version=mine.version,
+                comment="Relu.",
+            )
+            outcomes.append(("done", action))
+        except workflow.StaleStage:
+            outcomes.append(("stale", action))
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=review, args=(action,))
+        for action in ["validate", "return"] * 3
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    done = [action for outcome, action in outcomes if outcome == "done"]
+    assert len(done) == 1
+    assert len(outcomes) == 6
+    stage.refresh_from_db()
+    expected = StageStatus.VALIDATED if done[0] == "validate" else StageStatus.RETURNED
+    assert (stage.status, stage.version) == (expected, 2)
+    assert StageTransition.objects.filter(stage=stage).count() == 1
+    assert (
+        AuditEvent.objects.filter(stage=stage, action=AuditAction.TRANSITION).count()
+        == 1
+    )
