@@ -5,7 +5,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.db.models import Case, Exists, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce, Length
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 from basins.models import Basin
 from roadmap.enums import (
@@ -156,12 +156,7 @@ class Roadmap(Versioned):
         return self.title
 
     def get_absolute_url(self):
-        # The overview page belongs to the review part of the app; until it is
-        # wired, the first stage is the roadmap's landing page.
-        try:
-            return reverse("roadmap:overview", kwargs={"pk": self.pk})
-        except NoReverseMatch:
-            return reverse("roadmap:stage", kwargs={"roadmap_pk": self.pk, "number": 1})
+        return reverse("roadmap:overview", kwargs={"pk": self.pk})
 
     @property
     def period_label(self):

@@ -140,8 +140,13 @@ def _section(
     }
 
 
-def _history(*, stage, page_number=None):
-    events = stage.events.select_related("user").order_by("-created_at", "-pk")
+def _history(*, stage=None, roadmap=None, page_number=None):
+    """A page of a stage's events, or of the roadmap's own (risks, creation)."""
+    if stage is not None:
+        events = stage.events.all()
+    else:
+        events = roadmap.events.filter(stage__isnull=True)
+    events = events.select_related("user").order_by("-created_at", "-pk")
     page = Paginator(events, HISTORY_PAGE_SIZE).get_page(page_number)
     for event in page:
         event.author_name = _user_name(event.user)
@@ -398,13 +403,7 @@ def risks(request, roadmap_pk):
     roadmap = _roadmap(request, roadmap_pk)
     access = _access(request.user, roadmap.basin)
     item_type = get_item_type("risques")
-    section = _section(
-        item_type=item_type,
-        roadmap=roadmap,
-        stage=None,
-        access=access,
-        page_number=request.GET.get("page"),
-    )
+    section = _section(item_type=item_type, roadmap=roadmap, stage=None, access=access)
     return render(
         request,
         "roadmap/risks.html",
@@ -412,6 +411,7 @@ def risks(request, roadmap_pk):
             "roadmap": roadmap,
             "stages": list(roadmap.stages.all()),
             "section": section,
+            "history": _history(roadmap=roadmap, page_number=request.GET.get("page")),
         },
     )
 

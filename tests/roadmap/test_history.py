@@ -288,3 +288,26 @@ def test_reviewer_cannot_edit_the_summary(client, department_reviewer, roadmap):
     )
     assert response.status_code == 403
     assert roadmap.stages.get(number=1).summary == ""
+
+
+@pytest.mark.django_db
+def test_risk_page_shows_the_roadmap_history(client, member, roadmap):
+    client.force_login(member)
+    client.post(
+        reverse(
+            "roadmap:item_create", kwargs={"roadmap_pk": roadmap.pk, "kind": "risques"}
+        ),
+        {
+            "kind": "haste",
+            "title": "Calendrier trop court",
+            "likelihood": 3,
+            "impact": 3,
+        },
+    )
+    html = client.get(
+        reverse("roadmap:risks", kwargs={"roadmap_pk": roadmap.pk})
+    ).content.decode()
+    assert "création : risque « Calendrier trop court »" in html
+    assert "création : feuille de route" in html
+    # Stage events stay on their stage page.
+    assert "création : étape" not in html
