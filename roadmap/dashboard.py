@@ -161,7 +161,7 @@ def matrix_basins(*, user: AbstractBaseUser, filters: MatrixFilters) -> QuerySet
     )
     basins = dashboard_basins(user=user).annotate(
         roadmap_id=current_roadmap_subquery(),
-        roadmap_title=Subquery(current.values("title")),
+        roadmap_title=Subquery(current.order_by().values("title")),
         oldest_pending=Subquery(
             pending.order_by("submitted_at").values("submitted_at")[:1]
         ),
