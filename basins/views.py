@@ -1,6 +1,7 @@
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
+from django.views.decorators.vary import vary_on_headers
 
 from basins import selectors
 from basins.forms import BasinSearchForm
@@ -8,13 +9,19 @@ from basins.models import Basin
 
 
 @require_GET
+@vary_on_headers("HX-Request")
 def home(request):
     form = BasinSearchForm(request.GET)
     query = form.cleaned_data["q"] if form.is_valid() else ""
     basins = selectors.basin_list(user=request.user, query=query)
     page = Paginator(basins, 25).get_page(request.GET.get("page"))
     template = "basins/home.html"
-    if request.htmx and not request.htmx.boosted:
+    # A history restore (back button, htmx cache miss) needs the whole page.
+    if (
+        request.htmx
+        and not request.htmx.boosted
+        and not request.htmx.history_restore_request
+    ):
         template += "#results"
     return render(request, template, {"form": form, "page": page, "query": query})
 

@@ -162,6 +162,24 @@ def test_boosted_request_gets_the_full_page(client, admin_user, territory):
     assert "<html" in response.text
 
 
+@pytest.mark.django_db
+def test_history_restore_gets_the_full_page(client, admin_user, territory):
+    client.force_login(admin_user)
+    response = client.get(
+        HOME,
+        {"q": "gre"},
+        headers={"HX-Request": "true", "HX-History-Restore-Request": "true"},
+    )
+    assert "<html" in response.text
+
+
+@pytest.mark.django_db
+def test_home_varies_on_the_htmx_header(client, admin_user):
+    # Else a browser cache could serve the fragment as the page, or the reverse.
+    client.force_login(admin_user)
+    assert "HX-Request" in client.get(HOME)["Vary"]
+
+
 def count_home_queries(client):
     with CaptureQueriesContext(connection) as queries:
         response = client.get(HOME)
