@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db.models import Exists, OuterRef, Q
 from import_export.admin import ImportExportModelAdmin
 
 from basins.models import Basin, Commune, Department, Membership, Region
@@ -61,3 +62,16 @@ class MembershipAdmin(admin.ModelAdmin):
     list_filter = ("role",)
     search_fields = ("user__username", "user__last_name", "basin__name")
     raw_id_fields = ("user", "basin")
+    list_select_related = ("user", "basin", "department", "region")
+
+    def get_queryset(self, request):
+        """Memberships on a visible basin, or over a territory touching one."""
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        visible = Basin.objects.visible_to(request.user)
+        return queryset.filter(
+            Q(basin__in=visible)
+            | Exists(visible.filter(departments=OuterRef("department")))
+            | Exists(visible.filter(regions=OuterRef("region")))
+        )

@@ -13,7 +13,9 @@ def staff_member(territory):
     """Staff with view rights on basins and communes, on Grenoble's committee."""
     user = UserFactory(username="agent", is_staff=True)
     user.user_permissions.add(
-        *Permission.objects.filter(codename__in=["view_basin", "view_commune"])
+        *Permission.objects.filter(
+            codename__in=["view_basin", "view_commune", "view_membership"]
+        )
     )
     MembershipFactory(user=user, role=Role.MEMBER, basin=territory["grenoble"])
     return user
@@ -55,3 +57,20 @@ def test_staff_commune_list_is_limited_to_visible_basins(
 def test_staff_without_add_permission_cannot_import(client, staff_member):
     client.force_login(staff_member)
     assert client.get(reverse("admin:basins_basin_import")).status_code == 403
+
+
+@pytest.mark.django_db
+def test_staff_membership_list_is_limited_to_their_territory(
+    client, staff_member, territory, department_reviewer
+):
+    oyonnax_lead = MembershipFactory(role=Role.LEAD, basin=territory["oyonnax"])
+    indre_reviewer = MembershipFactory(
+        role=Role.REVIEWER, basin=None, department=territory["indre"]
+    )
+    client.force_login(staff_member)
+    response = client.get(reverse("admin:basins_membership_changelist"))
+    shown = set(response.context["cl"].result_list)
+    assert staff_member.memberships.get() in shown
+    assert department_reviewer.memberships.get() in shown
+    assert oyonnax_lead not in shown
+    assert indre_reviewer not in shown
