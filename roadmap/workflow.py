@@ -24,7 +24,7 @@ from roadmap import selectors
 from roadmap.coherence import Gap, find_gaps
 from roadmap.enums import AuditAction, AuthorRole, StageStatus
 from roadmap.models import Stage, StageTransition
-from roadmap.services import add_comment, record_event
+from roadmap.services import add_comment, changes_since, record_event
 
 COMMENT_MAX_LENGTH = 5000
 
@@ -164,21 +164,31 @@ def _check_role(*, transition: Transition, roles: dict[str, bool]) -> None:
         )
 
 
-def _stale_message(stage: Stage) -> str:
-    last = stage.transitions.select_related("user").first()
+def _quoted(text: str, length: int = 80) -> str:
+    """« text », shortened to ``length`` characters, or (vide)."""
+    text = " ".join(str(text or "").split())
+    if not text:
+        return "(vide)"
+    return f"« {text if len(text) <= length else text[: length - 1] + '…'} »"
+
+
+def _stale_message(stage: Stage, *, seen_version: int) -> str:
+    """What changed on the stage since the user's page, and by whom."""
+    changes, authors = changes_since(stage, version=seen_version)
     text = (
-        "Cette étape a été modifiée depuis l'affichage de la page : elle est "
-        f"maintenant « {stage.get_status_display()} » (version {stage.version}, "
-        f"modifiée le {timezone.localtime(stage.updated_at):%d/%m/%Y à %H:%M})."
+        "Cette étape a été modifiée depuis l'affichage de la page"
+        + (f" par {', '.join(authors)}" if authors else "")
+        + f" : elle est maintenant « {stage.get_status_display()} »"
+        f" (version {stage.version}, modifiée le "
+        f"{timezone.localtime(stage.updated_at):%d/%m/%Y à %H:%M})."
     )
-    if last is not None:
-        who = last.user.get_full_name() or last.user.get_username() if last.user else ""
-        text += (
-            f" Dernier changement de statut : « {_status_label(last.from_status)} » → "
-            f"« {_status_label(last.to_status)} »"
-            + (f" par {who}" if who else "")
-            + "."
+    if changes:
+        text += " Changements : " + " ; ".join(
+            f"{change['label']} : {_quoted(change['seen'])} → "
+            f"{_quoted(change['current'])}"
+            for change in changes
         )
+        text += "."
     return text + " Rechargez la page avant d'agir."
 
 
@@ -207,7 +217,7 @@ def transition_stage(
             "La version de l'étape manque au formulaire : rechargez la page."
         )
     if version != stage.version:
-        raise StaleStage(_stale_message(stage))
+        raise StaleStage(_stale_message(stage, seen_version=version))
     if stage.status not in transition.sources:
         raise IllegalTransition(
             f"Impossible de {transition.label} : l'étape est "
@@ -249,7 +259,7 @@ def transition_stage(
     if not updated:
         # Someone else moved the stage between our read and our write.
         stage.refresh_from_db()
-        raise StaleStage(_stale_message(stage))
+        raise StaleStage(_stale_message(stage, seen_version=version))
 
     StageTransition.objects.create(
         stage=stage,

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from basins.enums import Role
-from roadmap import workflow
+from roadmap import services, workflow
 from roadmap.enums import AuditAction, AuthorRole, StageKind, StageStatus
 from roadmap.models import AuditEvent, Stage, StageComment, StageTransition
 from roadmap.views import CHANGED_EVENT
@@ -494,13 +494,18 @@ def test_return_without_comment_is_a_422_showing_the_form_again(
 
 
 @pytest.mark.django_db
-def test_stale_submission_is_a_409(client, lead, stage):
-    client.force_login(lead)
+def test_stale_submission_is_a_409_naming_the_other_change(client, lead, member, stage):
     seen = stage.version
-    Stage.objects.filter(pk=stage.pk).update(summary="Autre", version=seen + 1)
+    services.update_stage_summary(
+        stage=stage, summary="Synthèse du collègue", version=seen, user=member
+    )
+    client.force_login(lead)
     response = _post_action(client, "roadmap:stage_submit", stage, {"version": seen})
     assert response.status_code == 409
-    assert "modifiée depuis l&#x27;affichage de la page" in response.content.decode()
+    html = response.content.decode()
+    assert "modifiée depuis l&#x27;affichage de la page" in html
+    assert member.get_full_name() in html
+    assert "synthèse : (vide) → « Synthèse du collègue »" in html
     stage.refresh_from_db()
     assert stage.status == StageStatus.DRAFT
 
