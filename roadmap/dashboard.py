@@ -6,18 +6,21 @@ queries whatever the number of basins, roadmaps or items: aggregates with
 ``values()`` + GROUP BY, correlated subqueries for the "last" values, and
 Python for the rest.
 
-Caching: the alerts are computed for the whole country at once and cached
-under a key made of the day, ``max(AuditEvent.pk)``, ``count(AuditEvent)``
-and the latest change of the alert thresholds (see :func:`alerts_stamp`).
-Every write on a roadmap records an AuditEvent (roadmap.services), so a write
-gives a new key; a deletion lowers the count; a threshold edit changes its
-``updated_at``; a new day re-evaluates the date rules. The per-user part (the
-scope) is applied after the cache, so one entry serves every user. Nothing
-else is cached: the matrix and the indicators are read live.
+Caching: every cached value is keyed on :func:`data_stamp` (one query: the
+latest AuditEvent id, the number of roadmaps, the alert thresholds, the
+basins' departments and the latest finished import) and on the day. Every
+write on a roadmap records an AuditEvent (roadmap.services, the generator
+too), so any write gives a new stamp and the old entries are never read
+again; a new day re-evaluates the date rules (inactivity, waiting times).
+The alerts are computed for the whole country at once and filtered by the
+user's scope after the cache, so one entry serves every user; the views
+cache their rendered page bodies under the stamp, the user's scope
+(:func:`dashboard_scope`) and the query string.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -26,6 +29,7 @@ from decimal import Decimal
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
+from django.db import connection
 from django.db.models import (
     Count,
     Exists,
@@ -41,7 +45,7 @@ from django.utils import timezone
 
 from basins.enums import Role
 from basins.models import Basin, Commune, Department, Membership
-from diagnostics.models import PopulationCount, UnemploymentRate
+from diagnostics.models import ImportRun, PopulationCount, UnemploymentRate
 from roadmap import alerts as rules
 from roadmap.enums import ActionStatus, IndicatorKind, StageKind, StageStatus
 from roadmap.models import (
@@ -59,7 +63,7 @@ from roadmap.selectors import STATUS_BADGES
 
 PAGE_SIZE = 25
 QUEUE_PREVIEW = 5
-ALERTS_CACHE_TIMEOUT = 60 * 60 * 24
+CACHE_TIMEOUT = 60 * 60 * 24
 
 SORT_LATENESS = "retard"
 SORT_NAME = "nom"
@@ -74,11 +78,23 @@ SORT_CHOICES = [
 
 def can_use_dashboard(*, user: AbstractBaseUser) -> bool:
     """Admins and prefecture reviewers; committee members are refused."""
+    return dashboard_scope(user=user) is not None
+
+
+def dashboard_scope(*, user: AbstractBaseUser) -> str | None:
+    """A key of the territory the user's dashboard covers ("all" for an
+    admin, the reviewer's departments and regions), None without access."""
     if not user.is_authenticated or not user.is_active:
-        return False
+        return None
     if user.is_superuser:
-        return True
-    return Membership.objects.filter(user=user, role=Role.REVIEWER).exists()
+        return "all"
+    territories = sorted(
+        f"{department or ''}/{region or ''}"
+        for department, region in Membership.objects.filter(
+            user=user, role=Role.REVIEWER
+        ).values_list("department_id", "region_id")
+    )
+    return ",".join(territories) or None
 
 
 def dashboard_basins(*, user: AbstractBaseUser) -> QuerySet[Basin]:
@@ -263,11 +279,12 @@ def stage_matrix(
     filters: MatrixFilters,
     page_number: str | int | None,
     today: date,
+    stamp: str | None = None,
 ) -> Matrix:
     """One page of the stage matrix (basins x six stages)."""
     basins = matrix_basins(user=user, filters=filters).prefetch_related("departments")
     page = Paginator(basins, PAGE_SIZE).get_page(page_number)
-    counts = rules.count_by_basin(national_alerts(today=today))
+    counts = rules.count_by_basin(national_alerts(today=today, stamp=stamp))
     return Matrix(
         page=page,
         rows=build_rows(
@@ -342,27 +359,51 @@ def queue_entries(stages, *, today: date) -> list[QueueEntry]:
 # --- Alerts ---------------------------------------------------------------------------
 
 
-def alerts_stamp() -> str:
-    """What the cached alerts depend on, read in two small queries."""
-    events = AuditEvent.objects.aggregate(last=Max("pk"), total=Count("pk"))
-    thresholds = AlertThreshold.objects.aggregate(
-        last=Max("updated_at"), total=Count("pk")
+def data_stamp() -> str:
+    """What every dashboard figure depends on, read in one query.
+
+    - the latest AuditEvent: every write on a roadmap records one (services);
+    - the number of roadmaps: a deleted roadmap takes its events with it;
+    - the alert thresholds (latest change, count);
+    - the basins' departments (an INSEE zones import may move a basin);
+    - the latest finished import (unemployment, population).
+    """
+    tables = {
+        "event": AuditEvent._meta.db_table,
+        "roadmap": Roadmap._meta.db_table,
+        "threshold": AlertThreshold._meta.db_table,
+        "basin_departments": Basin.departments.through._meta.db_table,
+        "import": ImportRun._meta.db_table,
+    }
+    sql = (
+        f"SELECT (SELECT MAX(id) FROM {tables['event']}),"  # noqa: S608
+        f" (SELECT COUNT(*) FROM {tables['roadmap']}),"
+        f" (SELECT MAX(updated_at) FROM {tables['threshold']}),"
+        f" (SELECT COUNT(*) FROM {tables['threshold']}),"
+        f" (SELECT MAX(id) FROM {tables['basin_departments']}),"
+        f" (SELECT COUNT(*) FROM {tables['basin_departments']}),"
+        f" (SELECT MAX(finished_at) FROM {tables['import']})"
     )
-    changed = thresholds["last"].timestamp() if thresholds["last"] else 0
-    return (
-        f"{events['last'] or 0}-{events['total']}-{thresholds['total']}-{changed:.6f}"
-    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        row = cursor.fetchone()
+    return "-".join(str(value) for value in row)
 
 
-def national_alerts(*, today: date) -> list[rules.Alert]:
-    """Every alert of every basin's current roadmap, cached (see the module
-    docstring for the key)."""
-    key = f"roadmap:dashboard:alerts:v1:{today.isoformat()}:{alerts_stamp()}"
+def national_alerts(*, today: date, stamp: str | None = None) -> list[rules.Alert]:
+    """Every alert of every basin's current roadmap, cached under the data
+    stamp (see the module docstring)."""
+    stamp = stamp or data_stamp()
+    key = "roadmap:dashboard:alerts:v1:" + _digest(today.isoformat(), stamp)
     found = cache.get(key)
     if found is None:
         found = compute_alerts(today=today)
-        cache.set(key, found, ALERTS_CACHE_TIMEOUT)
+        cache.set(key, found, CACHE_TIMEOUT)
     return found
+
+
+def _digest(*parts) -> str:
+    return hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -540,6 +581,7 @@ def scoped_alerts(
     today: date,
     kind: str = "",
     basin_code: str = "",
+    stamp: str | None = None,
 ) -> list[rules.Alert]:
     """The alerts of the user's basins, optionally of one kind or basin."""
     basins = dashboard_basins(user=user)
@@ -548,7 +590,7 @@ def scoped_alerts(
     allowed = set(basins.values_list("pk", flat=True))
     return [
         alert
-        for alert in national_alerts(today=today)
+        for alert in national_alerts(today=today, stamp=stamp)
         if alert.basin_id in allowed and (not kind or alert.kind == kind)
     ]
 

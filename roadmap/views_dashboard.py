@@ -7,16 +7,20 @@ basin's roadmap overview already shows them everything the dashboard would.
 """
 
 import csv
+import hashlib
 import io
 from datetime import date, datetime
 from decimal import Decimal
 from functools import wraps
 
 import tablib
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
 from roadmap import dashboard, dashboard_charts
@@ -38,23 +42,73 @@ CHART_BASINS = 25
 
 
 def reviewers_only(view):
-    """403 with a French message for users without a prefecture role."""
+    """403 with a French message for users without a prefecture role; the
+    view gets the user's scope key as ``request.dashboard_scope``."""
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        if not dashboard.can_use_dashboard(user=request.user):
+        scope = dashboard.dashboard_scope(user=request.user)
+        if scope is None:
             return render(
                 request, "roadmap/forbidden.html", {"message": FORBIDDEN}, status=403
             )
+        request.dashboard_scope = scope
         return view(request, *args, **kwargs)
 
     return wrapper
 
 
-def _partial(request, template, name):
-    if request.htmx and not request.htmx.boosted:
-        return f"{template}#{name}"
-    return template
+def cached_page(request, *, template, title, build, with_charts=False):
+    """Render a dashboard page whose body is cached.
+
+    The body (``template``, or its ``#partial`` for an HTMX request) depends
+    only on the data, the user's scope and the query string: it is cached
+    under those, the day and :func:`roadmap.dashboard.data_stamp`, which
+    changes with every recorded write. ``build(today, stamp)`` returns the
+    body's context on a miss. The page around it (header, CSRF token, CSP
+    nonce, messages) is rendered for each request.
+    """
+    partial = template.partition("#")[2]
+    if request.htmx and not request.htmx.boosted and not partial:
+        partial = PARTIALS[template]
+    today = timezone.localdate()
+    stamp = dashboard.data_stamp()
+    key = (
+        "roadmap:dashboard:page:v1:"
+        + hashlib.sha256(
+            "|".join(
+                [
+                    template,
+                    partial,
+                    request.dashboard_scope,
+                    request.GET.urlencode(),
+                    today.isoformat(),
+                    stamp,
+                ]
+            ).encode()
+        ).hexdigest()
+    )
+    body = cache.get(key)
+    if body is None:
+        context = build(today, stamp)
+        name = f"{template}#{partial}" if partial else template
+        body = render_to_string(name, context, request=request)
+        cache.set(key, body, dashboard.CACHE_TIMEOUT)
+    if partial:
+        return HttpResponse(body)
+    return render(
+        request,
+        "roadmap/dashboard.html",
+        {"title": title, "body": mark_safe(body), "with_charts": with_charts},  # noqa: S308
+    )
+
+
+PARTIALS = {
+    "roadmap/dashboard_home_body.html": "matrix",
+    "roadmap/dashboard_queue_body.html": "queue",
+    "roadmap/dashboard_alerts_body.html": "alerts",
+    "roadmap/dashboard_indicators_body.html": "indicators",
+}
 
 
 def _matrix_form(request):
@@ -67,60 +121,76 @@ def _matrix_form(request):
 @require_GET
 @reviewers_only
 def dashboard_home(request):
-    form = _matrix_form(request)
-    today = timezone.localdate()
-    matrix = dashboard.stage_matrix(
-        user=request.user,
-        filters=form.filters(),
-        page_number=request.GET.get("page"),
-        today=today,
+    user = request.user
+
+    def build(today, stamp):
+        form = _matrix_form(request)
+        matrix = dashboard.stage_matrix(
+            user=user,
+            filters=form.filters(),
+            page_number=request.GET.get("page"),
+            today=today,
+            stamp=stamp,
+        )
+        alerts = dashboard.scoped_alerts(user=user, today=today, stamp=stamp)
+        queue = dashboard.review_queue(user=user)[: dashboard.QUEUE_PREVIEW]
+        return {
+            "form": form,
+            "matrix": matrix,
+            "page": matrix.page,
+            "summary": dashboard.status_summary(user=user),
+            "alert_counts": count_by_kind(alerts),
+            "alert_total": len(alerts),
+            "queue": dashboard.queue_entries(queue, today=today),
+        }
+
+    return cached_page(
+        request,
+        template="roadmap/dashboard_home_body.html",
+        title="Tableau de bord de la préfecture",
+        build=build,
     )
-    context = {"form": form, "matrix": matrix, "page": matrix.page}
-    template = "roadmap/dashboard.html"
-    if request.htmx and not request.htmx.boosted:
-        return render(request, f"{template}#matrix", context)
-    alerts = dashboard.scoped_alerts(user=request.user, today=today)
-    queue = dashboard.review_queue(user=request.user)[: dashboard.QUEUE_PREVIEW]
-    context.update(
-        summary=dashboard.status_summary(user=request.user),
-        alert_counts=count_by_kind(alerts),
-        alert_total=len(alerts),
-        queue=dashboard.queue_entries(queue, today=today),
-    )
-    return render(request, template, context)
 
 
 @require_GET
 @reviewers_only
 def dashboard_queue(request):
-    today = timezone.localdate()
-    page = Paginator(dashboard.review_queue(user=request.user), 25).get_page(
-        request.GET.get("page")
-    )
-    entries = dashboard.queue_entries(page.object_list, today=today)
-    return render(
+    def build(today, stamp):
+        page = Paginator(dashboard.review_queue(user=request.user), 25).get_page(
+            request.GET.get("page")
+        )
+        entries = dashboard.queue_entries(page.object_list, today=today)
+        return {"page": page, "entries": entries}
+
+    return cached_page(
         request,
-        _partial(request, "roadmap/dashboard_queue.html", "queue"),
-        {"page": page, "entries": entries},
+        template="roadmap/dashboard_queue_body.html",
+        title="File d'attente — tableau de bord",
+        build=build,
     )
 
 
 @require_GET
 @reviewers_only
 def dashboard_alerts(request):
-    form = AlertFilterForm(request.GET)
-    data = form.cleaned_data if form.is_valid() else {}
-    alerts = dashboard.scoped_alerts(
-        user=request.user,
-        today=timezone.localdate(),
-        kind=data.get("kind", ""),
-        basin_code=data.get("basin", ""),
-    )
-    page = Paginator(alerts, 25).get_page(request.GET.get("page"))
-    return render(
+    def build(today, stamp):
+        form = AlertFilterForm(request.GET)
+        data = form.cleaned_data if form.is_valid() else {}
+        alerts = dashboard.scoped_alerts(
+            user=request.user,
+            today=today,
+            kind=data.get("kind", ""),
+            basin_code=data.get("basin", ""),
+            stamp=stamp,
+        )
+        page = Paginator(alerts, 25).get_page(request.GET.get("page"))
+        return {"form": form, "page": page, "kinds": list(AlertKind)}
+
+    return cached_page(
         request,
-        _partial(request, "roadmap/dashboard_alerts.html", "alerts"),
-        {"form": form, "page": page, "kinds": list(AlertKind)},
+        template="roadmap/dashboard_alerts_body.html",
+        title="Alertes — tableau de bord",
+        build=build,
     )
 
 
@@ -139,29 +209,33 @@ def _chart_rows(rows):
 @require_GET
 @reviewers_only
 def dashboard_indicators(request):
-    basins = dashboard.dashboard_basins(user=request.user)
-    form = DepartmentFilterForm(
-        request.GET, departments=dashboard.department_choices(basins=basins)
-    )
-    rows = dashboard.basin_indicators(
-        user=request.user, department=form.selected_department()
-    )
-    page = Paginator(rows, 25).get_page(request.GET.get("page"))
-    all_rows = _chart_rows(rows)
-    # The bar chart compares the basins of the page; the scatter shows all.
-    page_rows = _chart_rows(page.object_list)[:CHART_BASINS]
-    context = {
-        "form": form,
-        "page": page,
-        "jobs_figure": dashboard_charts.jobs_per_thousand_figure(page_rows),
-        "jobs_summary": dashboard_charts.jobs_per_thousand_summary(page_rows),
-        "scatter_figure": dashboard_charts.unemployment_vs_jobs_figure(all_rows),
-        "scatter_summary": dashboard_charts.unemployment_vs_jobs_summary(all_rows),
-    }
-    return render(
+    def build(today, stamp):
+        basins = dashboard.dashboard_basins(user=request.user)
+        form = DepartmentFilterForm(
+            request.GET, departments=dashboard.department_choices(basins=basins)
+        )
+        rows = dashboard.basin_indicators(
+            user=request.user, department=form.selected_department()
+        )
+        page = Paginator(rows, 25).get_page(request.GET.get("page"))
+        all_rows = _chart_rows(rows)
+        # The bar chart compares the basins of the page; the scatter shows all.
+        page_rows = _chart_rows(page.object_list)[:CHART_BASINS]
+        return {
+            "form": form,
+            "page": page,
+            "jobs_figure": dashboard_charts.jobs_per_thousand_figure(page_rows),
+            "jobs_summary": dashboard_charts.jobs_per_thousand_summary(page_rows),
+            "scatter_figure": dashboard_charts.unemployment_vs_jobs_figure(all_rows),
+            "scatter_summary": dashboard_charts.unemployment_vs_jobs_summary(all_rows),
+        }
+
+    return cached_page(
         request,
-        _partial(request, "roadmap/dashboard_indicators.html", "indicators"),
-        context,
+        template="roadmap/dashboard_indicators_body.html",
+        title="Indicateurs — tableau de bord",
+        build=build,
+        with_charts=True,
     )
 
 
