@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -684,3 +685,24 @@ def test_concurrent_reviews_apply_exactly_one_transition(territory):
         AuditEvent.objects.filter(stage=stage, action=AuditAction.TRANSITION).count()
         == 1
     )
+
+
+def _queries_of(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+@pytest.mark.django_db
+def test_review_panel_queries_do_not_grow_with_the_roadmap(client, lead, roadmap):
+    """The lead's stage page runs the coherence check: still a fixed cost."""
+    client.force_login(lead)
+    strategy = roadmap.stages.get(number=StageKind.STRATEGY)
+    AxisFactory(roadmap=roadmap)
+    few = _queries_of(client, strategy.get_absolute_url())
+    for _ in range(10):
+        axis = AxisFactory(roadmap=roadmap)
+        TrainingActionFactory(roadmap=roadmap, axis=axis)
+        indicator = IndicatorFactory(roadmap=roadmap)
+        MeasurementFactory(indicator=indicator)
+    assert _queries_of(client, strategy.get_absolute_url()) == few
