@@ -125,7 +125,8 @@ def review_panel(*, stage: Stage, user: AbstractBaseUser) -> dict:
     """
     roles = selectors.review_roles(user=user, basin=stage.roadmap.basin)
     actions = allowed_actions(stage=stage, roles=roles)
-    gaps = stage_gaps(stage=stage) if "submit" in actions else []
+    # The lead sees the gaps before submitting; the reviewer while deciding.
+    gaps = stage_gaps(stage=stage) if actions else []
     transitions = list(
         stage.transitions.select_related("user").order_by("-created_at", "-pk")[:10]
     )

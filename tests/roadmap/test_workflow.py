@@ -612,6 +612,8 @@ def test_reviewer_sees_validate_and_return_on_a_submitted_stage(
     assert "Valider l'étape" in html
     assert "Renvoyer au comité" in html
     assert "Soumettre" not in html
+    # The reviewer also sees today's coherence gaps of the stage.
+    assert "Diagnostic vide : aucun acteur local n&#x27;est recensé." in html
 
 
 @pytest.mark.django_db
