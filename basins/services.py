@@ -223,7 +223,10 @@ def _upsert_communes(rows, basins, populations, report: ImportReport) -> None:
             "code", "name", "department_id", "basin_id", "population"
         )
     }
-    to_create, to_update = [], []
+    to_create = []
+    # Grouped by the fields that changed: bulk_update builds one CASE per
+    # field and row, so a yearly population refresh updates one column only.
+    to_update = defaultdict(list)
     for code, row in rows.items():
         values = {
             "name": row["LIBGEO"],
@@ -238,18 +241,18 @@ def _upsert_communes(rows, basins, populations, report: ImportReport) -> None:
         if populations == {}:
             # Without a population file, keep the population already stored.
             values["population"] = commune.population
-        if any(getattr(commune, k) != v for k, v in values.items()):
-            for key, value in values.items():
-                setattr(commune, key, value)
-            to_update.append(commune)
+        changed = tuple(k for k, v in values.items() if getattr(commune, k) != v)
+        if changed:
+            for key in changed:
+                setattr(commune, key, values[key])
+            to_update[changed].append(commune)
         else:
             report.unchanged["communes"] += 1
     Commune.objects.bulk_create(to_create, batch_size=2000)
-    Commune.objects.bulk_update(
-        to_update, ["name", "department", "basin", "population"], batch_size=2000
-    )
+    for fields, communes in to_update.items():
+        Commune.objects.bulk_update(communes, fields, batch_size=1000)
+        report.updated["communes"] += len(communes)
     report.created["communes"] += len(to_create)
-    report.updated["communes"] += len(to_update)
 
 
 def _link_basins_to_territories(rows, basins: dict[str, Basin]) -> None:

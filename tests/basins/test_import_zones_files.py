@@ -154,3 +154,27 @@ def test_a_bad_file_leaves_a_previous_import_untouched(tmp_path):
         )
     assert table_sizes() == before
     assert Commune.objects.get(code="38185").name == "Grenoble"
+
+
+@pytest.mark.django_db
+def test_a_commune_that_changes_basin_and_name_is_updated(tmp_path):
+    zones = write(tmp_path, "zones.csv", ZONES)
+    import_command(
+        "--wet-run", zones=zones, communes=write(tmp_path, "communes.csv", COMMUNES)
+    )
+    moved = COMMUNES.replace(
+        "38421,Saint-Martin-d'Hères,8409,Grenoble,,38,84",
+        "38421,Saint-Martin,8425,Oyonnax,,01,84",
+    )
+    output = import_command(
+        "--wet-run", zones=zones, communes=write(tmp_path, "moved.csv", moved)
+    )
+    assert "communes: 0 créé(s), 1 modifié(s), 2 inchangé(s)" in output
+    commune = Commune.objects.get(code="38421")
+    assert (commune.name, commune.basin.code, commune.department_id) == (
+        "Saint-Martin",
+        "8425",
+        "01",
+    )
+    grenoble_departments = Commune.objects.get(code="38185").basin.departments
+    assert list(grenoble_departments.values_list("code", flat=True)) == ["38"]
