@@ -547,3 +547,26 @@ def test_reviewer_cannot_bulk_update(client, department_reviewer, roadmap):
     assert response.status_code == 403
     action.refresh_from_db()
     assert action.status == "planned"
+
+
+@pytest.mark.django_db
+def test_friche_status_on_a_road_gets_a_french_error(client, member, roadmap):
+    client.force_login(member)
+    response = client.post(
+        url("item_create", roadmap, "infrastructures"),
+        payload("infrastructures", roadmap, kind="road"),
+    )
+    assert response.status_code == 422
+    assert "ne concerne que les friches" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_measurement_of_another_roadmap_indicator_is_refused(client, member, roadmap):
+    foreign = factories.IndicatorFactory()
+    client.force_login(member)
+    response = client.post(
+        url("item_create", roadmap, "mesures"),
+        payload("mesures", roadmap, indicator=str(foreign.pk)),
+    )
+    assert response.status_code == 422
+    assert not foreign.measurements.exists()
