@@ -359,6 +359,25 @@ def queue_entries(stages, *, today: date) -> list[QueueEntry]:
 # --- Alerts ---------------------------------------------------------------------------
 
 
+STAMP_PARTS = (
+    ("MAX(id)", AuditEvent),
+    ("COUNT(*)", Roadmap),
+    ("MAX(updated_at)", AlertThreshold),
+    ("COUNT(*)", AlertThreshold),
+    ("MAX(id)", Basin.departments.through),
+    ("COUNT(*)", Basin.departments.through),
+    ("MAX(finished_at)", ImportRun),
+)
+
+
+def _stamp_sql() -> str:
+    columns = ", ".join(
+        f"CAST((SELECT {expression} FROM {model._meta.db_table}) AS TEXT)"  # noqa: S608
+        for expression, model in STAMP_PARTS
+    )
+    return f"SELECT 'stamp', {columns}"  # noqa: S608 (table names from models)
+
+
 def data_stamp() -> str:
     """What every dashboard figure depends on, read in one query.
 
@@ -368,26 +387,31 @@ def data_stamp() -> str:
     - the basins' departments (an INSEE zones import may move a basin);
     - the latest finished import (unemployment, population).
     """
-    tables = {
-        "event": AuditEvent._meta.db_table,
-        "roadmap": Roadmap._meta.db_table,
-        "threshold": AlertThreshold._meta.db_table,
-        "basin_departments": Basin.departments.through._meta.db_table,
-        "import": ImportRun._meta.db_table,
-    }
+    with connection.cursor() as cursor:
+        cursor.execute(_stamp_sql())
+        return "-".join(str(value) for value in cursor.fetchone()[1:])
+
+
+def scope_and_stamp(*, user: AbstractBaseUser) -> tuple[str | None, str]:
+    """(:func:`dashboard_scope`, :func:`data_stamp`) in one query: a
+    reviewer's territories come with the stamp (UNION ALL)."""
+    if not user.is_authenticated or not user.is_active or user.is_superuser:
+        return dashboard_scope(user=user), data_stamp()
+    padding = ", ".join(["NULL"] * (len(STAMP_PARTS) - 2))
     sql = (
-        f"SELECT (SELECT MAX(id) FROM {tables['event']}),"  # noqa: S608
-        f" (SELECT COUNT(*) FROM {tables['roadmap']}),"
-        f" (SELECT MAX(updated_at) FROM {tables['threshold']}),"
-        f" (SELECT COUNT(*) FROM {tables['threshold']}),"
-        f" (SELECT MAX(id) FROM {tables['basin_departments']}),"
-        f" (SELECT COUNT(*) FROM {tables['basin_departments']}),"
-        f" (SELECT MAX(finished_at) FROM {tables['import']})"
+        f"{_stamp_sql()} UNION ALL SELECT 'territory', "  # noqa: S608
+        "CAST(department_id AS TEXT), CAST(region_id AS TEXT), "
+        f"{padding} FROM {Membership._meta.db_table} "
+        "WHERE user_id = %s AND role = %s"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql)
-        row = cursor.fetchone()
-    return "-".join(str(value) for value in row)
+        cursor.execute(sql, [user.pk, Role.REVIEWER.value])
+        rows = cursor.fetchall()
+    stamp = next(row for row in rows if row[0] == "stamp")
+    territories = sorted(
+        f"{row[1] or ''}/{row[2] or ''}" for row in rows if row[0] == "territory"
+    )
+    return ",".join(territories) or None, "-".join(str(v) for v in stamp[1:])
 
 
 def national_alerts(*, today: date, stamp: str | None = None) -> list[rules.Alert]:

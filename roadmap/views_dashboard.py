@@ -43,16 +43,18 @@ CHART_BASINS = 25
 
 def reviewers_only(view):
     """403 with a French message for users without a prefecture role; the
-    view gets the user's scope key as ``request.dashboard_scope``."""
+    view gets the user's scope key as ``request.dashboard_scope`` and the
+    data stamp as ``request.dashboard_stamp`` (one query for both)."""
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        scope = dashboard.dashboard_scope(user=request.user)
+        scope, stamp = dashboard.scope_and_stamp(user=request.user)
         if scope is None:
             return render(
                 request, "roadmap/forbidden.html", {"message": FORBIDDEN}, status=403
             )
         request.dashboard_scope = scope
+        request.dashboard_stamp = stamp
         return view(request, *args, **kwargs)
 
     return wrapper
@@ -72,7 +74,7 @@ def cached_page(request, *, template, title, build, with_charts=False):
     if request.htmx and not request.htmx.boosted and not partial:
         partial = PARTIALS[template]
     today = timezone.localdate()
-    stamp = dashboard.data_stamp()
+    stamp = request.dashboard_stamp
     key = (
         "roadmap:dashboard:page:v1:"
         + hashlib.sha256(
