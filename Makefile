@@ -11,7 +11,7 @@ PYTHON ?= $(or $(FOUND_PYTHON),python3)
 PYTEST_ARGS ?=
 export DJANGO_DEBUG ?= 1
 
-.PHONY: run test test-all e2e bench lint format check-python install migrate demo worker clean
+.PHONY: run test test-all e2e bench bench-pages lint format check-python install migrate demo worker clean
 
 check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' || { \
@@ -52,8 +52,12 @@ e2e: install
 test-all: install
 	$(BIN)/pytest -q -p no:cacheprovider -m "" $(PYTEST_ARGS)
 
-bench: install
+bench: install bench-pages
 	$(PY) bench/run.py
+
+# Page latency at national scale (gunicorn + wrk): see bench/pages.py.
+bench-pages: install
+	$(PY) bench/pages.py
 
 lint: install
 	$(BIN)/ruff check .
