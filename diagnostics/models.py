@@ -196,7 +196,7 @@ class Establishment(models.Model):
     """A SIRENE establishment (établissement), as of the last stock imported."""
 
     siret = models.CharField("SIRET", max_length=14, primary_key=True)
-    siren = models.CharField("SIREN", max_length=9, db_index=True)
+    siren = models.CharField("SIREN", max_length=9)
     created_on = models.DateField("date de création", null=True, blank=True)
     headcount_band = models.CharField(
         "tranche d'effectif", max_length=2, choices=HeadcountBand, blank=True
@@ -207,9 +207,7 @@ class Establishment(models.Model):
     naf_code = models.CharField("code APE", max_length=6, blank=True)
     naf_nomenclature = models.CharField("nomenclature APE", max_length=8, blank=True)
     naf25_code = models.CharField("code NAF 2025", max_length=7, blank=True)
-    naf_division = models.CharField(
-        "division NAF rév. 2", max_length=2, blank=True, db_index=True
-    )
+    naf_division = models.CharField("division NAF rév. 2", max_length=2, blank=True)
     naf_section = models.CharField("section NAF rév. 2", max_length=1, blank=True)
     commune_code = models.CharField("code commune", max_length=5, blank=True)
     basin = models.ForeignKey(
@@ -218,7 +216,12 @@ class Establishment(models.Model):
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
-        db_index=True,
+        # Covered by the (basin, is_active, naf_division) index below; the
+        # import takes basin ids from the communes table in its own
+        # transaction, and Django applies SET_NULL itself: a per-row
+        # foreign-key trigger would only slow a 40-million-row load.
+        db_index=False,
+        db_constraint=False,
         related_name="establishments",
     )
     is_active = models.BooleanField("actif", default=True)
@@ -229,16 +232,21 @@ class Establishment(models.Model):
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
+        db_index=False,
+        db_constraint=False,
         related_name="+",
     )
 
     class Meta:
         verbose_name = "établissement"
+        # Declared here rather than with db_index=True: no extra
+        # varchar_pattern_ops index for each (every index slows the import).
         indexes = [
             models.Index(
                 fields=["basin", "is_active", "naf_division"],
                 name="establishment_basin_active",
             ),
+            models.Index(fields=["siren"], name="establishment_siren"),
         ]
 
     def __str__(self):

@@ -1,0 +1,1 @@
+"""Public data importers: one module per source, plus shared validation."""

@@ -1,0 +1,654 @@
+"""Import of the INSEE SIRENE stock of establishments (StockEtablissement).
+
+Columns are read by name: the 54-column stock (since December 2025) and the
+older 48-column one both work. The older one lacks dernierNumeroVoie-,
+indiceRepetitionDernierNumeroVoie-, identifiantAdresse-,
+coordonneeLambertAbscisse-, coordonneeLambertOrdonneeEtablissement and
+activitePrincipaleNAF25Etablissement: only the last one is used here, and it
+is optional.
+
+What happens to each row
+------------------------
+Rejected (not written, listed in the rejects CSV with the reason):
+
+- ``siret_invalide``: SIRET not 14 digits (including ``[ND]``);
+- ``siren_invalide``: SIREN not 9 digits, or not the start of the SIRET;
+- ``siret_en_double``: a SIRET already seen higher up in the file (the first
+  occurrence is kept).
+
+Kept, with a remark counted in the report (the establishment exists; the
+diagnostic simply cannot place or classify it):
+
+- commune ``[ND]`` (non-diffusible), empty (abroad or empty) or absent from
+  the basins table: kept with ``basin = NULL``. Diagnostics count only
+  establishments with a basin, so these never distort a basin's figures, but
+  a later zones import plus re-import places them without losing anything;
+- activity in an old nomenclature (NAFRev1, NAF1993, NAP): raw code and
+  nomenclature kept, no NAF rév. 2 division/section;
+- ``[ND]`` activity, headcount band or name: stored blank;
+- NAF rév. 2 code unknown to the NAF fixture: raw code kept, no division.
+
+Paths
+-----
+PostgreSQL: the file is streamed in 1 MiB chunks (constant memory) through
+``COPY ... FROM STDIN (FORMAT csv)`` into a TEMP staging table of text
+columns; PostgreSQL parses the CSV and checks UTF-8. One
+``INSERT ... SELECT ... ON CONFLICT (siret) DO UPDATE`` then merges: it maps
+communes to basins by joining a temp commune table, derives the NAF division
+and section by joining the NAF fixture, and skips rows whose values are
+unchanged (hash join against the current table first, so an unchanged row
+is neither written nor locked). Measured: parsing in PostgreSQL is about
+three times faster than parsing with Python's csv module and COPYing
+transformed rows. SQLite: Python csv, chunks of 5,000 rows, manual upsert.
+Both run in one transaction: a failure anywhere, even on the last line,
+leaves the table as it was.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import logging
+import re
+import time
+from collections import Counter
+from datetime import date
+from pathlib import Path
+
+import psycopg
+from django.db import connection
+
+from basins.services import commune_to_basin_map
+from diagnostics.importers import base
+from diagnostics.importers.validation import (
+    CsvHead,
+    CsvStream,
+    ImportFileError,
+    inspect_csv,
+)
+from diagnostics.models import Establishment, HeadcountBand, ImportRun, NafDivision
+
+logger = logging.getLogger(__name__)
+
+SIRET = "siret"
+SIREN = "siren"
+CREATED = "dateCreationEtablissement"
+BAND = "trancheEffectifsEtablissement"
+BAND_YEAR = "anneeEffectifsEtablissement"
+NAF = "activitePrincipaleEtablissement"
+NOMENCLATURE = "nomenclatureActivitePrincipaleEtablissement"
+NAF25 = "activitePrincipaleNAF25Etablissement"
+COMMUNE = "codeCommuneEtablissement"
+COUNTRY = "codePaysEtrangerEtablissement"
+STATE = "etatAdministratifEtablissement"
+USUAL_NAME = "denominationUsuelleEtablissement"
+SIGN = "enseigne1Etablissement"
+
+REQUIRED_COLUMNS = (
+    SIRET,
+    SIREN,
+    CREATED,
+    BAND,
+    BAND_YEAR,
+    NAF,
+    NOMENCLATURE,
+    COMMUNE,
+    STATE,
+    USUAL_NAME,
+    SIGN,
+)
+OPTIONAL_COLUMNS = (NAF25, COUNTRY)
+
+ND = "[ND]"
+NAF_REV2 = "NAFRev2"
+BANDS = tuple(HeadcountBand.values)
+
+REJECT_LABELS = {
+    "siret_invalide": "SIRET absent ou invalide (14 chiffres attendus)",
+    "siren_invalide": "SIREN absent, invalide ou différent du début du SIRET",
+    "siret_en_double": "SIRET déjà présent plus haut dans le fichier",
+}
+WARNING_LABELS = {
+    "commune_non_diffusible": "Commune non diffusible [ND] : gardé sans bassin",
+    "commune_etrangere": "Établissement à l'étranger : gardé sans bassin",
+    "commune_absente": "Code commune vide : gardé sans bassin",
+    "commune_inconnue": "Commune absente de la table des bassins : gardé sans bassin",
+    "autre_nomenclature": "Activité en ancienne nomenclature (NAFRev1, NAF1993, "
+    "NAP) : gardé sans division NAF",
+    "activite_non_diffusible": "Activité non diffusible [ND] : gardé sans activité",
+    "activite_inconnue": "Code NAF rév. 2 absent ou inconnu : gardé sans division",
+    "effectif_non_diffusible": "Tranche d'effectif non diffusible [ND] : laissée vide",
+    "effectif_inconnu": "Tranche d'effectif inconnue : laissée vide",
+}
+
+# Fields compared to decide whether a row changed (import_run is not data).
+DATA_FIELDS = (
+    "siren",
+    "created_on",
+    "headcount_band",
+    "headcount_year",
+    "naf_code",
+    "naf_nomenclature",
+    "naf25_code",
+    "naf_division",
+    "naf_section",
+    "commune_code",
+    "basin_id",
+    "is_active",
+    "name",
+)
+REJECT_COLUMNS = ("siret", "siren", COMMUNE, NAF)
+CHUNK_SIZE = 1024 * 1024
+BATCH_SIZE = 5000
+NAF_REV2_RE = re.compile(r"[0-9]{2}\.[0-9]{2}[A-Z]")
+DATE_RE = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])")
+
+
+def check_file(path: Path | str, *, name: str | None = None) -> CsvHead:
+    """Check a SIRENE file's head (encoding, separator, columns)."""
+    return inspect_csv(path, required=REQUIRED_COLUMNS, name=name)
+
+
+def import_sirene(
+    *, path: Path | str | None = None, run: ImportRun, dry_run: bool = False
+) -> ImportRun:
+    """Import a SIRENE establishments stock file; idempotent, all or nothing."""
+    file_path = base.resolve_path(run, path)
+
+    def work(path: Path, progress: base.ProgressReporter) -> base.Outcome:
+        head = check_file(path, name=run.file_name or path.name)
+        total = head.estimate_rows(path.stat().st_size)
+        progress.update(rows_read=0, total=total, force=True)
+        if connection.vendor == "postgresql":
+            outcome = _import_postgresql(path, run, head, progress)
+        else:
+            outcome = _import_python(path, run, progress)
+        outcome.details["labels"] = {**REJECT_LABELS, **WARNING_LABELS}
+        return outcome
+
+    return base.execute(run, path=file_path, dry_run=dry_run, work=work)
+
+
+# --- PostgreSQL --------------------------------------------------------------
+
+
+def _column(head: CsvHead, name: str) -> str:
+    index = head.index(name)
+    return "NULL::text" if index is None else f"s.c{index}"
+
+
+def _columns(head: CsvHead) -> dict[str, str]:
+    names = (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS)
+    return {name: _column(head, name) for name in names}
+
+
+def _import_postgresql(
+    path: Path, run: ImportRun, head: CsvHead, progress: base.ProgressReporter
+) -> base.Outcome:
+    outcome = base.Outcome()
+    communes = commune_to_basin_map()
+    connection.ensure_connection()
+    with connection.connection.cursor() as cursor:
+        # A full stock takes minutes: lift the web-request statement timeout,
+        # and give the hash joins of million-row tables room in memory.
+        cursor.execute("SET LOCAL statement_timeout = 0")
+        cursor.execute("SET LOCAL work_mem = '256MB'")
+        # Temp tables have no useful statistics; nested loops over a million
+        # rows are never the right plan here.
+        cursor.execute("SET LOCAL enable_nestloop = off")
+        cursor.execute("SET LOCAL synchronous_commit = off")
+        columns = ", ".join(f"c{i} text" for i in range(len(head.columns)))
+        cursor.execute(f"CREATE TEMP TABLE sirene_staging ({columns}) ON COMMIT DROP")
+        cursor.execute(
+            "CREATE TEMP TABLE sirene_communes (code text PRIMARY KEY, "
+            "basin_id bigint NOT NULL) ON COMMIT DROP"
+        )
+        with cursor.copy("COPY sirene_communes (code, basin_id) FROM STDIN") as copy:
+            for code, basin_id in communes.items():
+                copy.write_row((code, basin_id))
+        cursor.execute(
+            "CREATE TEMP TABLE sirene_duplicates (row_id tid PRIMARY KEY) "
+            "ON COMMIT DROP"
+        )
+
+        started = time.monotonic()
+        outcome.rows_read = _copy_file(cursor, path, run, head, progress)
+        logger.info("SIRENE COPY: %.1f s", time.monotonic() - started)
+        started = time.monotonic()
+        # Duplicated SIRETs are rare: look for them only when the merge trips
+        # on one (ON CONFLICT cannot update a row twice in one statement).
+        cursor.execute("SAVEPOINT sirene_merge")
+        try:
+            _merge(cursor, head, run, outcome, duplicates=False)
+        except psycopg.errors.CardinalityViolation:
+            cursor.execute("ROLLBACK TO SAVEPOINT sirene_merge")
+            _find_duplicates(cursor, head)
+            _merge(cursor, head, run, outcome, duplicates=True)
+        cursor.execute("RELEASE SAVEPOINT sirene_merge")
+        logger.info("SIRENE merge: %.1f s", time.monotonic() - started)
+        if outcome.rejected:
+            _write_rejects_postgresql(cursor, head, run)
+    outcome.unchanged = (
+        outcome.rows_read - outcome.rejected - outcome.inserted - outcome.updated
+    )
+    return outcome
+
+
+COPY_ERROR_LINE = re.compile(r"line (\d+)")
+
+
+def _copy_file(cursor, path, run, head, progress) -> int:
+    names = ", ".join(f"c{i}" for i in range(len(head.columns)))
+    digest = hashlib.sha256()
+    lines = 0
+    name = run.file_name or path.name
+    try:
+        with (
+            path.open("rb") as file,
+            cursor.copy(
+                f"COPY sirene_staging ({names}) FROM STDIN "
+                f"(FORMAT csv, FORCE_NOT_NULL ({names}))"
+            ) as copy,
+        ):
+            digest.update(file.read(head.header_size))
+            while chunk := file.read(CHUNK_SIZE):
+                if b"\x00" in chunk:
+                    line = lines + chunk[: chunk.index(0)].count(10) + 2
+                    raise ImportFileError(
+                        f"Le fichier {name} contient des octets nuls vers la "
+                        f"ligne {line} : c'est un fichier binaire ; rien n'a été "
+                        "importé."
+                    )
+                digest.update(chunk)
+                lines += chunk.count(b"\n")
+                copy.write(chunk)
+                progress.update(rows_read=lines)
+    except psycopg.errors.DataError as error:
+        raise ImportFileError(_copy_error_message(error, name)) from None
+    run.checksum = run.checksum or digest.hexdigest()
+    rows = cursor.rowcount
+    if rows is None or rows < 0:
+        cursor.execute("SELECT count(*) FROM sirene_staging")
+        rows = cursor.fetchone()[0]
+    progress.update(rows_read=rows, force=True)
+    return rows
+
+
+def _copy_error_message(error, name: str) -> str:
+    context = error.diag.context or ""
+    match = COPY_ERROR_LINE.search(context)
+    # COPY counts the lines it was sent; the header line was not.
+    where = f" à la ligne {int(match.group(1)) + 1}" if match else ""
+    primary = error.diag.message_primary or ""
+    if "encoding" in primary or "byte sequence" in primary:
+        problem = (
+            "n'est pas encodé en UTF-8 (octet invalide) : réenregistrez-le en "
+            "« CSV UTF-8 »"
+        )
+    elif "extra data" in primary or "missing data" in primary:
+        problem = "a un nombre de colonnes différent de l'en-tête"
+    elif "quoted" in primary:
+        problem = "contient un guillemet non refermé"
+    else:
+        problem = f"est mal formé ({primary})"
+    return f"Le fichier {name} {problem}{where} ; rien n'a été importé."
+
+
+def _find_duplicates(cursor, head: CsvHead) -> None:
+    """Set aside every row of a SIRET but its first one."""
+    siret = _column(head, SIRET)
+    cursor.execute(
+        f"INSERT INTO sirene_duplicates (row_id) SELECT row_id FROM (SELECT "  # noqa: S608
+        f"s.ctid AS row_id, row_number() OVER (PARTITION BY {siret} "
+        f"ORDER BY s.ctid) AS rank FROM sirene_staging AS s) AS ranked "
+        f"WHERE rank > 1"
+    )
+
+
+def _digits(column: str, length: int) -> str:
+    """SQL test: exactly ``length`` ASCII digits (cheaper than a regex)."""
+    return f"(length({column}) = {length} AND ltrim({column}, '0123456789') = '')"
+
+
+DIGITS = "0123456789"
+LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def _shape_sql(column: str) -> str:
+    """SQL: the value with digits as 0 and capitals as A (cheaper than ~)."""
+    return (
+        f"translate({column}, '{DIGITS}{LETTERS}', "
+        f"'{'0' * len(DIGITS)}{'A' * len(LETTERS)}')"
+    )
+
+
+def _date_sql(column: str) -> str:
+    """SQL: an ISO date, or NULL when not a valid one (never an error)."""
+    return f"""CASE WHEN {_shape_sql(column)} = '0000-00-00'
+        AND left({column}, 4) >= '0001'
+        AND substr({column}, 6, 2) BETWEEN '01' AND '12'
+        AND substr({column}, 9, 2) BETWEEN '01' AND '31'
+        AND (substr({column}, 9, 2) <= '28' OR to_char(
+            (left({column}, 8) || '01')::date + (substr({column}, 9, 2)::int - 1),
+            'YYYY-MM-DD') = {column})
+        THEN {column}::date END"""
+
+
+def _reject_sql(col: dict[str, str], *, duplicates: bool) -> str:
+    duplicate = (
+        "WHEN s.ctid IN (SELECT row_id FROM sirene_duplicates) THEN 'siret_en_double'"
+        if duplicates
+        else ""
+    )
+    return f"""CASE
+        WHEN NOT {_digits(col[SIRET], 14)} THEN 'siret_invalide'
+        WHEN NOT {_digits(col[SIREN], 9)} OR {col[SIREN]} <> left({col[SIRET]}, 9)
+            THEN 'siren_invalide'
+        {duplicate}
+    END"""
+
+
+def _transform_sql(head: CsvHead, *, duplicates: bool) -> str:
+    """SELECT of every staged row, transformed, with reasons."""
+    col = _columns(head)
+    bands = ", ".join(f"'{band}'" for band in BANDS)
+    # Built from constants and c<position> column names only: no user input.
+    return f"""
+        SELECT
+            {_reject_sql(col, duplicates=duplicates)} AS reject,
+            {col[SIRET]} AS siret,
+            {col[SIREN]} AS siren,
+            {_date_sql(col[CREATED])} AS created_on,
+            CASE WHEN {col[BAND]} IN ({bands}) THEN {col[BAND]} ELSE '' END
+                AS headcount_band,
+            CASE WHEN {_digits(col[BAND_YEAR], 4)}
+                THEN {col[BAND_YEAR]}::smallint END AS headcount_year,
+            CASE WHEN length({col[NAF]}) <= 6 AND {col[NAF]} <> '{ND}'
+                THEN {col[NAF]} ELSE '' END AS naf_code,
+            CASE WHEN length({col[NOMENCLATURE]}) <= 8
+                AND {col[NOMENCLATURE]} <> '{ND}'
+                THEN {col[NOMENCLATURE]} ELSE '' END AS naf_nomenclature,
+            CASE WHEN length({col[NAF25]}) <= 7 AND {col[NAF25]} <> '{ND}'
+                THEN {col[NAF25]} ELSE '' END AS naf25_code,
+            coalesce(d.code, '') AS naf_division,
+            coalesce(d.section_id, '') AS naf_section,
+            CASE WHEN length({col[COMMUNE]}) = 5
+                THEN {col[COMMUNE]} ELSE '' END AS commune_code,
+            m.basin_id,
+            {col[STATE]} = 'A' AS is_active,
+            left(coalesce(
+                nullif(nullif({col[USUAL_NAME]}, ''), '{ND}'),
+                nullif(nullif({col[SIGN]}, ''), '{ND}'),
+                ''), 255) AS name,
+            CASE
+                WHEN {col[COMMUNE]} = '{ND}' THEN 'commune_non_diffusible'
+                WHEN {col[COMMUNE]} = '' AND coalesce({col[COUNTRY]}, '') NOT IN
+                    ('', '{ND}') THEN 'commune_etrangere'
+                WHEN {col[COMMUNE]} = '' THEN 'commune_absente'
+                WHEN m.basin_id IS NULL THEN 'commune_inconnue'
+            END AS commune_warning,
+            CASE
+                WHEN {col[NAF]} = '{ND}' THEN 'activite_non_diffusible'
+                WHEN {col[NOMENCLATURE]} NOT IN ('{NAF_REV2}', '', '{ND}')
+                    THEN 'autre_nomenclature'
+                WHEN d.code IS NULL THEN 'activite_inconnue'
+            END AS activity_warning,
+            CASE
+                WHEN {col[BAND]} = '{ND}' THEN 'effectif_non_diffusible'
+                WHEN {col[BAND]} NOT IN ('', {bands}) THEN 'effectif_inconnu'
+            END AS band_warning
+        FROM sirene_staging AS s
+        LEFT JOIN diagnostics_nafdivision AS d
+            ON d.code = left({col[NAF]}, 2)
+            AND {col[NOMENCLATURE]} = '{NAF_REV2}'
+            AND {_shape_sql(col[NAF])} = '00.00A'
+        LEFT JOIN sirene_communes AS m ON m.code = {col[COMMUNE]}
+    """  # noqa: S608
+
+
+def _merge(
+    cursor, head: CsvHead, run: ImportRun, outcome: base.Outcome, *, duplicates: bool
+) -> None:
+    names = ", ".join(("siret", *DATA_FIELDS))
+    current = ", ".join(f"cur.{f}" for f in DATA_FIELDS)
+    new = ", ".join(f"src.{f}" for f in DATA_FIELDS)
+    target = ", ".join(f"e.{f}" for f in DATA_FIELDS)
+    excluded = ", ".join(f"EXCLUDED.{f}" for f in DATA_FIELDS)
+    updates = ", ".join(f"{f} = EXCLUDED.{f}" for f in (*DATA_FIELDS, "import_run_id"))
+    # Unchanged rows are filtered out by the join before ON CONFLICT: they
+    # are then neither rewritten nor even locked.
+    cursor.execute(
+        f"""
+        WITH src AS MATERIALIZED ({_transform_sql(head, duplicates=duplicates)}),
+        ins AS (
+            INSERT INTO diagnostics_establishment AS e ({names}, import_run_id)
+            SELECT src.siret, {new}, %(run)s FROM src
+            LEFT JOIN diagnostics_establishment AS cur ON cur.siret = src.siret
+            WHERE src.reject IS NULL
+                AND (cur.siret IS NULL OR ({current}) IS DISTINCT FROM ({new}))
+            -- In key order, the index insertions walk each B-tree once.
+            ORDER BY src.siret
+            ON CONFLICT (siret) DO UPDATE SET {updates}
+            WHERE ({target}) IS DISTINCT FROM ({excluded})
+            RETURNING (e.xmax = 0) AS created
+        )
+        SELECT reject, commune_warning, activity_warning, band_warning,
+            CASE WHEN activity_warning = 'autre_nomenclature'
+                THEN naf_nomenclature END,
+            count(*)
+        FROM src GROUP BY 1, 2, 3, 4, 5
+        UNION ALL
+        SELECT 'ins', NULL, NULL, NULL, created::text, count(*)
+        FROM ins GROUP BY created
+        """,  # noqa: S608
+        {"run": run.pk},
+    )
+    nomenclatures = Counter()
+    for reject, commune, activity, band, extra, count in cursor.fetchall():
+        if reject == "ins":
+            if extra == "true":
+                outcome.inserted = count
+            else:
+                outcome.updated = count
+            continue
+        if reject:
+            outcome.rejects[reject] += count
+            outcome.rejected += count
+            continue
+        for warning in (commune, activity, band):
+            if warning:
+                outcome.warnings[warning] += count
+        if extra:
+            nomenclatures[extra] += count
+    if nomenclatures:
+        outcome.details["nomenclatures"] = dict(nomenclatures)
+
+
+def _write_rejects_postgresql(cursor, head: CsvHead, run: ImportRun) -> None:
+    """Stream the rejected rows, with their line and reason, to a CSV file."""
+    col = _columns(head)
+    values = ", ".join(
+        f"CASE WHEN {col[c]} ~ '^[=+\\-@\\t\\r]' THEN '''' || {col[c]} "
+        f"ELSE {col[c]} END AS v{i}"
+        for i, c in enumerate(REJECT_COLUMNS)
+    )
+    outer = ", ".join(f"v{i}" for i in range(len(REJECT_COLUMNS)))
+    path, name = base.rejects_path(run)
+    header = ",".join(["ligne", "motif", *REJECT_COLUMNS]) + "\n"
+    # Line numbers only in this rare case: a fresh heap is in file order.
+    query = (
+        f"COPY (SELECT line, reject, {outer} FROM (SELECT "  # noqa: S608
+        f"row_number() OVER (ORDER BY s.ctid) + 1 AS line, "
+        f"{_reject_sql(col, duplicates=True)} AS reject, {values} "
+        f"FROM sirene_staging AS s) AS numbered WHERE reject IS NOT NULL "
+        f"ORDER BY line) TO STDOUT (FORMAT csv)"
+    )
+    with path.open("wb") as file, cursor.copy(query) as copy:
+        file.write(header.encode())
+        for data in copy:
+            file.write(data)
+    run.rejects_file.name = name
+
+
+# --- SQLite (and any other database) ---------------------------------------
+
+
+def _import_python(
+    path: Path, run: ImportRun, progress: base.ProgressReporter
+) -> base.Outcome:
+    outcome = base.Outcome()
+    communes = commune_to_basin_map()
+    divisions = dict(NafDivision.objects.values_list("code", "section_id"))
+    seen: set[str] = set()
+    rejects = None
+    try:
+        with CsvStream(path, required=REQUIRED_COLUMNS, name=run.file_name) as stream:
+            index = {
+                name: stream.index(name)
+                for name in (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS)
+            }
+            reject_index = [index[c] for c in REJECT_COLUMNS]
+            rows = iter(stream)
+            while batch := list(itertools.islice(rows, BATCH_SIZE)):
+                records = {}
+                for line, values in batch:
+                    outcome.rows_read += 1
+                    record, reason, warnings = transform(
+                        values, index, communes, divisions
+                    )
+                    if record is not None and record["siret"] in seen:
+                        reason = "siret_en_double"
+                    if reason:
+                        if rejects is None:
+                            rejects = base.RejectsWriter(run, list(REJECT_COLUMNS))
+                        rejects.add(line, reason, [values[i] for i in reject_index])
+                        outcome.rejects[reason] += 1
+                        outcome.rejected += 1
+                        continue
+                    seen.add(record["siret"])
+                    records[record["siret"]] = record
+                    outcome.warnings.update(warnings)
+                _upsert(records, run, outcome)
+                progress.update(rows_read=outcome.rows_read, rejected=outcome.rejected)
+    finally:
+        if rejects is not None:
+            rejects.close()
+            run.rejects_file.name = rejects.name
+    outcome.unchanged = (
+        outcome.rows_read - outcome.rejected - outcome.inserted - outcome.updated
+    )
+    return outcome
+
+
+def _upsert(records: dict, run: ImportRun, outcome: base.Outcome) -> None:
+    existing = {
+        values[0]: values[1:]
+        for values in Establishment.objects.filter(siret__in=list(records))
+        .values_list("siret", *DATA_FIELDS)
+        .iterator()
+    }
+    to_create, to_update = [], []
+    for siret, record in records.items():
+        current = existing.get(siret)
+        new = tuple(record[f] for f in DATA_FIELDS)
+        if current is None:
+            to_create.append(Establishment(import_run=run, **record))
+        elif current != new:
+            to_update.append(Establishment(import_run=run, **record))
+    Establishment.objects.bulk_create(to_create, batch_size=1000)
+    Establishment.objects.bulk_update(
+        to_update, [*DATA_FIELDS, "import_run"], batch_size=1000
+    )
+    outcome.inserted += len(to_create)
+    outcome.updated += len(to_update)
+
+
+def _clean(value: str | None) -> str:
+    return "" if value is None or value == ND else value
+
+
+def transform(
+    values: list[str],
+    index: dict[str, int | None],
+    communes: dict[str, int],
+    divisions: dict[str, str],
+) -> tuple[dict | None, str | None, list[str]]:
+    """One CSV row -> (record, reject reason, warnings); mirrors the SQL."""
+
+    def get(name):
+        position = index[name]
+        return "" if position is None else values[position]
+
+    siret, siren = get(SIRET), get(SIREN)
+    if not (len(siret) == 14 and siret.isascii() and siret.isdigit()):
+        return None, "siret_invalide", []
+    if not (len(siren) == 9 and siren.isascii() and siren.isdigit()) or (
+        siret[:9] != siren
+    ):
+        return None, "siren_invalide", []
+
+    warnings = []
+    raw_commune = get(COMMUNE)
+    commune = raw_commune if len(raw_commune) == 5 else ""
+    basin_id = communes.get(raw_commune)
+    if raw_commune == ND:
+        warnings.append("commune_non_diffusible")
+    elif raw_commune == "":
+        country = get(COUNTRY)
+        warnings.append(
+            "commune_etrangere" if country not in ("", ND) else "commune_absente"
+        )
+    elif basin_id is None:
+        warnings.append("commune_inconnue")
+
+    naf, nomenclature = get(NAF), get(NOMENCLATURE)
+    division = section = ""
+    if nomenclature == NAF_REV2 and NAF_REV2_RE.fullmatch(naf):
+        section = divisions.get(naf[:2], "")
+        division = naf[:2] if section else ""
+    if naf == ND:
+        warnings.append("activite_non_diffusible")
+    elif nomenclature not in (NAF_REV2, "", ND):
+        warnings.append("autre_nomenclature")
+    elif not division:
+        warnings.append("activite_inconnue")
+
+    band = get(BAND)
+    if band == ND:
+        warnings.append("effectif_non_diffusible")
+    elif band not in BANDS and band != "":
+        warnings.append("effectif_inconnu")
+
+    created = get(CREATED)
+    created_on = None
+    if DATE_RE.fullmatch(created):
+        try:
+            created_on = date.fromisoformat(created)
+        except ValueError:
+            created_on = None
+    year = get(BAND_YEAR)
+    naf = _clean(naf)
+    nomenclature = _clean(nomenclature)
+    naf25 = _clean(get(NAF25))
+    record = {
+        "siret": siret,
+        "siren": siren,
+        "created_on": created_on,
+        "headcount_band": band if band in BANDS else "",
+        "headcount_year": int(year)
+        if len(year) == 4 and year.isascii() and year.isdigit()
+        else None,
+        "naf_code": naf if len(naf) <= 6 else "",
+        "naf_nomenclature": nomenclature if len(nomenclature) <= 8 else "",
+        "naf25_code": naf25 if len(naf25) <= 7 else "",
+        "naf_division": division,
+        "naf_section": section,
+        "commune_code": commune,
+        "basin_id": basin_id,
+        "is_active": get(STATE) == "A",
+        "name": (_clean(get(USUAL_NAME)) or _clean(get(SIGN)))[:255],
+    }
+    return record, None, warnings
+
+
+__all__ = ["check_file", "import_sirene", "transform"]
