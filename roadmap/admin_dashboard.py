@@ -1,0 +1,17 @@
+"""Admin of the dashboard settings: the alert thresholds of each region."""
+
+from django.contrib import admin
+
+from roadmap.models_dashboard import AlertThreshold
+
+
+@admin.register(AlertThreshold)
+class AlertThresholdAdmin(admin.ModelAdmin):
+    list_display = ("region", "crowding_out_threshold_pct", "updated_at")
+    list_select_related = ("region",)
+    ordering = ("region__name",)
+    search_fields = ("region__name", "region__code")
+
+    def get_queryset(self, request):
+        # Staff see the thresholds of the regions they review; admins all.
+        return super().get_queryset(request).visible_to(request.user)
