@@ -75,3 +75,7 @@ for item_model in (
             {"list_display": ("__str__", "version", "updated_at")},
         ),
     )
+
+
+# Dashboard settings (alert thresholds), registered in their own module.
+from roadmap import admin_dashboard  # noqa: E402, F401
