@@ -593,7 +593,17 @@ def item_edit(request, roadmap_pk, kind, pk):
                 mine = services.snapshot(form.instance, m2m=form.m2m_data)
                 conflict = _conflict_context(error, mine)
                 item = error.current
-                form = item_type.form_class(instance=item, roadmap=roadmap)
+                # Fields the other person changed show their value; the user's
+                # other edits stay in the form, to be saved again knowingly.
+                theirs = {change["field"] for change in error.changes}
+                kept = {
+                    name: value
+                    for name, value in form.cleaned_data.items()
+                    if name not in theirs and name != "version"
+                }
+                form = item_type.form_class(
+                    instance=item, roadmap=roadmap, initial=kept
+                )
                 status = 409
             except services.StageLocked:
                 stage.refresh_from_db()

@@ -245,3 +245,20 @@ def test_concurrent_saves_lose_no_update(territory):
     assert len(saved) == 1
     action.refresh_from_db()
     assert (action.places, action.version) == (saved[0], 2)
+
+
+@pytest.mark.django_db
+def test_409_form_keeps_the_users_other_edits_unsaved(
+    client, member, colleague, roadmap
+):
+    action = factories.TrainingActionFactory(roadmap=roadmap, title="Avant", places=5)
+    stale = edit_payload("formations", action, roadmap, title="Moi", places="77")
+    someone_else_edits(action, colleague, title="Collègue")
+    client.force_login(member)
+    html = client.post(
+        edit_url(roadmap, "formations", action.pk), stale, **HTMX
+    ).content.decode()
+    assert 'value="Collègue"' in html
+    assert 'name="places" value="77"' in html
+    action.refresh_from_db()
+    assert (action.title, action.places) == ("Collègue", 5)

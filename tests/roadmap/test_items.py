@@ -570,3 +570,18 @@ def test_measurement_of_another_roadmap_indicator_is_refused(client, member, roa
     )
     assert response.status_code == 422
     assert not foreign.measurements.exists()
+
+
+@pytest.mark.django_db
+def test_delete_link_without_js_opens_a_confirmation(client, member, roadmap):
+    skill = factories.SkillFactory(roadmap=roadmap, job_title="Fraiseur")
+    client.force_login(member)
+    stage_html = client.get(stage_url(roadmap, 1)).content.decode()
+    delete = url("item_delete", roadmap, "competences", skill.pk)
+    assert f'href="{delete}"' in stage_html
+    response = client.get(delete)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Supprimer « Fraiseur » ?" in html
+    assert 'name="version" value="1"' in html
+    assert type(skill).objects.filter(pk=skill.pk).exists()
