@@ -2,13 +2,38 @@
 
 from django import forms
 
-from basins.forms import DsfrFormMixin
 from roadmap import dashboard
 from roadmap.alerts import AlertKind
 from roadmap.enums import StageStatus
 
 
-class MatrixFilterForm(DsfrFormMixin, forms.Form):
+class FilterForm(forms.Form):
+    """DSFR classes on the widgets; unlike basins.forms.DsfrFormMixin, it
+    does not clean the form in __init__, so subclasses may set their choices
+    (from the user's territory) first."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxInput):
+                continue
+            css = "fr-select" if isinstance(widget, forms.Select) else "fr-input"
+            widget.attrs["class"] = css
+
+    def full_clean(self):
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields:
+                self.fields[name].widget.attrs.update(
+                    {
+                        "aria-invalid": "true",
+                        "aria-describedby": f"{self[name].auto_id}-errors",
+                    }
+                )
+
+
+class MatrixFilterForm(FilterForm):
     department = forms.ChoiceField(label="Département", required=False)
     status = forms.ChoiceField(
         label="Statut d'une étape",
@@ -41,7 +66,7 @@ class MatrixFilterForm(DsfrFormMixin, forms.Form):
         )
 
 
-class DepartmentFilterForm(DsfrFormMixin, forms.Form):
+class DepartmentFilterForm(FilterForm):
     department = forms.ChoiceField(label="Département", required=False)
 
     def __init__(self, *args, departments, **kwargs):
@@ -54,7 +79,7 @@ class DepartmentFilterForm(DsfrFormMixin, forms.Form):
         return self.cleaned_data.get("department", "") if self.is_valid() else ""
 
 
-class AlertFilterForm(DsfrFormMixin, forms.Form):
+class AlertFilterForm(FilterForm):
     kind = forms.ChoiceField(
         label="Type d'alerte",
         required=False,
