@@ -5,7 +5,7 @@ import decimal
 
 from django.db import models, transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import formats, timezone
 
 from roadmap.enums import (
     AuditAction,
@@ -73,8 +73,14 @@ def display_value(field, value):
         return "oui" if value else "non"
     if isinstance(value, datetime.date):
         return value.strftime("%d/%m/%Y")
-    if isinstance(value, decimal.Decimal) or isinstance(field, models.DecimalField):
-        return f"{decimal.Decimal(value):.{field.decimal_places}f}"
+    if isinstance(field, models.DecimalField):
+        # French grouping and comma: "1 500 000,00".
+        return formats.number_format(
+            decimal.Decimal(value),
+            field.decimal_places,
+            use_l10n=True,
+            force_grouping=True,
+        )
     return str(value)
 
 

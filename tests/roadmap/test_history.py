@@ -311,3 +311,12 @@ def test_risk_page_shows_the_roadmap_history(client, member, roadmap):
     assert "création : feuille de route" in html
     # Stage events stay on their stage page.
     assert "création : étape" not in html
+
+
+@pytest.mark.django_db
+def test_amounts_are_recorded_in_french_format(roadmap, member):
+    line = factories.FundingLineFactory(roadmap=roadmap)
+    line.amount_obtained = 1500000
+    services.update_item(item=line, version=1, user=member)
+    event = AuditEvent.objects.get(action=AuditAction.UPDATE)
+    assert event.changes == {"amount_obtained": ["0,00", "1\xa0500\xa0000,00"]}
