@@ -27,6 +27,8 @@ from diagnostics.importers.validation import ImportFileError, escape_formula
 from diagnostics.models import ImportRun, ImportStatus
 
 logger = logging.getLogger(__name__)
+# Progress lines ("N lignes lues"); the import commands print them.
+progress_logger = logging.getLogger("diagnostics.importers.progress")
 
 UNEXPECTED_ERROR = (
     "Erreur inattendue pendant l'import : rien n'a été enregistré. "
@@ -82,9 +84,16 @@ class ProgressReporter:
         force=False,
     ) -> None:
         now = time.monotonic()
-        if not self.enabled or (not force and now - self._last < self.interval):
+        if not force and now - self._last < self.interval:
             return
         self._last = now
+        progress_logger.info(
+            "%s lignes lues%s",
+            f"{rows_read:,}".replace(",", " "),
+            f", {rejected} rejetée(s)" if rejected else "",
+        )
+        if not self.enabled:
+            return
         try:
             if self._connection is None:
                 self._connection = connections.create_connection("default")

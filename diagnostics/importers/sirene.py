@@ -213,7 +213,7 @@ def _import_postgresql(
 
         started = time.monotonic()
         outcome.rows_read = _copy_file(cursor, path, run, head, progress)
-        logger.info("SIRENE COPY: %.1f s", time.monotonic() - started)
+        logger.debug("SIRENE COPY: %.1f s", time.monotonic() - started)
         started = time.monotonic()
         # Duplicated SIRETs are rare: look for them only when the merge trips
         # on one (ON CONFLICT cannot update a row twice in one statement).
@@ -225,7 +225,7 @@ def _import_postgresql(
             _find_duplicates(cursor, head)
             _merge(cursor, head, run, outcome, duplicates=True)
         cursor.execute("RELEASE SAVEPOINT sirene_merge")
-        logger.info("SIRENE merge: %.1f s", time.monotonic() - started)
+        logger.debug("SIRENE merge: %.1f s", time.monotonic() - started)
         if outcome.rejected:
             _write_rejects_postgresql(cursor, head, run)
     outcome.unchanged = (

@@ -1,0 +1,123 @@
+"""Staff pages to upload public data files and follow their import."""
+
+from functools import wraps
+from pathlib import Path
+
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from diagnostics.forms import ImportUploadForm
+from diagnostics.importers import runs
+from diagnostics.importers.validation import ImportFileError
+from diagnostics.models import ImportRun
+
+PERMISSION = "diagnostics.add_importrun"
+
+
+def staff_required(view):
+    """Staff with the import permission only.
+
+    Others get a 403 on the list and the upload form, and a 404 on a run's
+    pages: they are not told whether a run exists.
+    """
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        user = request.user
+        if not (user.is_active and user.is_staff and user.has_perm(PERMISSION)):
+            if "pk" in kwargs:
+                raise Http404
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+@require_GET
+@staff_required
+def import_list(request):
+    runs_page = Paginator(
+        ImportRun.objects.select_related("user").order_by("-created_at", "-pk"), 20
+    ).get_page(request.GET.get("page"))
+    return render(request, "diagnostics/imports/list.html", {"page": runs_page})
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required
+def import_upload(request):
+    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            run = runs.store_upload(
+                uploaded_file=form.cleaned_data["file"],
+                kind=form.cleaned_data["kind"],
+                user=request.user,
+            )
+        except ImportFileError as error:
+            form.add_error("file", str(error))
+        else:
+            if form.cleaned_data["dry_run"]:
+                ImportRun.objects.filter(pk=run.pk).update(dry_run=True)
+            runs.enqueue_import(run=run)
+            return redirect(run)
+    status = 422 if form.is_bound else 200
+    return render(
+        request, "diagnostics/imports/upload.html", {"form": form}, status=status
+    )
+
+
+@require_GET
+@staff_required
+def import_detail(request, pk):
+    run = get_object_or_404(ImportRun.objects.select_related("user"), pk=pk)
+    template = "diagnostics/imports/detail.html"
+    if request.htmx and not request.htmx.boosted:
+        template += "#progress"
+    return render(request, template, {"run": run, "report": _report(run)})
+
+
+@require_GET
+@staff_required
+def import_rejects(request, pk):
+    run = get_object_or_404(ImportRun, pk=pk)
+    if not run.rejects_file:
+        raise Http404
+    path = Path(run.rejects_file.path)
+    if not path.is_file():
+        raise Http404
+    response = StreamingHttpResponse(
+        _read_chunks(path), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Length"] = str(path.stat().st_size)
+    response["Content-Disposition"] = (
+        f'attachment; filename="import-{run.pk}-lignes-rejetees.csv"'
+    )
+    return response
+
+
+def _read_chunks(path: Path, size: int = 256 * 1024):
+    """The file is opened only once the response is sent, and always closed."""
+    with path.open("rb") as file:
+        while chunk := file.read(size):
+            yield chunk
+
+
+def _report(run: ImportRun) -> dict:
+    """Reasons with their French label, for the template."""
+    report = run.report or {}
+    labels = report.get("labels", {})
+    return {
+        "rejects": [
+            (labels.get(code, code), count)
+            for code, count in sorted(report.get("rejects", {}).items())
+        ],
+        "warnings": [
+            (labels.get(code, code), count)
+            for code, count in sorted(report.get("warnings", {}).items())
+        ],
+        "nomenclatures": sorted(report.get("nomenclatures", {}).items()),
+        "unit": report.get("unit", "lignes"),
+    }
