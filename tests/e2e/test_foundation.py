@@ -110,6 +110,17 @@ def test_home_page_is_accessible(page, admin_user, grenoble_with_communes):
     axe_check(page)
 
 
+def test_home_page_on_a_phone_is_accessible(page, member):
+    page.set_viewport_size({"width": 375, "height": 800})
+    login(page, member.username)
+    menu_button = page.get_by_role("button", name="Menu")
+    expect(menu_button).to_be_visible()
+    axe_check(page)
+    menu_button.click()
+    expect(page.get_by_role("link", name="Bassins", exact=True)).to_be_visible()
+    axe_check(page)
+
+
 def test_empty_home_page_is_accessible(page, outsider):
     login(page, outsider.username)
     expect(page.locator("#results")).to_contain_text("Aucun bassin")
