@@ -9,12 +9,20 @@ numbers.
 from collections.abc import Mapping, Sequence
 
 import plotly.graph_objects as go
+from plotly.io.json import to_json_plotly
 
 from roadmap.alerts import format_number
+from roadmap.charts import CONFIG
 
 BLUE = "#000091"
 RED = "#c9191e"
 GREY = "#666666"
+
+
+def _to_json(figure: go.Figure) -> str:
+    """Data, layout and config (no mode bar: its buttons would be focusable
+    controls inside the chart's role="img" container)."""
+    return to_json_plotly({**figure.to_plotly_json(), "config": CONFIG})
 
 
 def _layout(*, title: str, height: int, **axes) -> dict:
@@ -67,7 +75,7 @@ def jobs_per_thousand_figure(rows: Sequence[Mapping]) -> str:
             xaxis={"tickangle": -45},
         ),
     )
-    return figure.to_json()
+    return _to_json(figure)
 
 
 def jobs_per_thousand_summary(rows: Sequence[Mapping]) -> str:
@@ -122,7 +130,7 @@ def unemployment_vs_jobs_figure(rows: Sequence[Mapping]) -> str:
             },
         ),
     )
-    return figure.to_json()
+    return _to_json(figure)
 
 
 def unemployment_vs_jobs_summary(rows: Sequence[Mapping]) -> str:
