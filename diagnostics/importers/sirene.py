@@ -197,6 +197,11 @@ def _import_postgresql(
         # rows are never the right plan here.
         cursor.execute("SET LOCAL enable_nestloop = off")
         cursor.execute("SET LOCAL synchronous_commit = off")
+        # ON COMMIT DROP is not enough when the import runs inside an outer
+        # transaction (tests, or several imports in a row).
+        cursor.execute(
+            f"DROP TABLE IF EXISTS {', '.join(f'pg_temp.{t}' for t in TEMP_TABLES)}"
+        )
         columns = ", ".join(f"c{i} text" for i in range(len(head.columns)))
         cursor.execute(f"CREATE TEMP TABLE sirene_staging ({columns}) ON COMMIT DROP")
         cursor.execute(
@@ -228,12 +233,14 @@ def _import_postgresql(
         logger.debug("SIRENE merge: %.1f s", time.monotonic() - started)
         if outcome.rejected:
             _write_rejects_postgresql(cursor, head, run)
+        cursor.execute(f"DROP TABLE {', '.join(f'pg_temp.{t}' for t in TEMP_TABLES)}")
     outcome.unchanged = (
         outcome.rows_read - outcome.rejected - outcome.inserted - outcome.updated
     )
     return outcome
 
 
+TEMP_TABLES = ("sirene_staging", "sirene_communes", "sirene_duplicates")
 COPY_ERROR_LINE = re.compile(r"line (\d+)")
 
 
@@ -500,6 +507,7 @@ def _import_python(
     communes = commune_to_basin_map()
     divisions = dict(NafDivision.objects.values_list("code", "section_id"))
     seen: set[str] = set()
+    nomenclatures: Counter = Counter()
     rejects = None
     try:
         with CsvStream(path, required=REQUIRED_COLUMNS, name=run.file_name) as stream:
@@ -528,12 +536,16 @@ def _import_python(
                     seen.add(record["siret"])
                     records[record["siret"]] = record
                     outcome.warnings.update(warnings)
+                    if "autre_nomenclature" in warnings:
+                        nomenclatures[record["naf_nomenclature"]] += 1
                 _upsert(records, run, outcome)
                 progress.update(rows_read=outcome.rows_read, rejected=outcome.rejected)
     finally:
         if rejects is not None:
             rejects.close()
             run.rejects_file.name = rejects.name
+    if nomenclatures:
+        outcome.details["nomenclatures"] = dict(nomenclatures)
     outcome.unchanged = (
         outcome.rows_read - outcome.rejected - outcome.inserted - outcome.updated
     )

@@ -234,6 +234,10 @@ class _CheckedReader(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
+    def close(self) -> None:
+        self._file.close()
+        super().close()
+
     def readinto(self, buffer) -> int:
         count = self._file.readinto(buffer)
         if count:

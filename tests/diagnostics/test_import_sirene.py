@@ -1,0 +1,334 @@
+"""SIRENE stock import, on SQLite (Python path) and PostgreSQL (COPY path)."""
+
+import csv
+import datetime
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from diagnostics.importers.sirene import import_sirene
+from diagnostics.models import Establishment, ImportKind, ImportRun, ImportStatus
+from tests.basins.factories import (
+    BasinFactory,
+    CommuneFactory,
+    DepartmentFactory,
+    RegionFactory,
+)
+from tests.diagnostics.factories import sirene_row, write_sirene
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def places(territory):
+    """Grenoble (38185) in basin 8409, Paris (75056) in basin 1101."""
+    ile_de_france = RegionFactory(code="11", name="Île-de-France")
+    paris_department = DepartmentFactory(code="75", name="Paris", region=ile_de_france)
+    paris = BasinFactory(code="1101", name="Paris", departments=[paris_department])
+    CommuneFactory(code="38185", name="Grenoble", basin=territory["grenoble"])
+    CommuneFactory(code="01283", name="Oyonnax", basin=territory["oyonnax"])
+    CommuneFactory(code="75056", name="Paris", basin=paris, department=paris_department)
+    return {**territory, "paris": paris}
+
+
+def run_import(path, *, dry_run=False):
+    run = ImportRun.objects.create(
+        kind=ImportKind.SIRENE, file_name=path.name, file_path=str(path)
+    )
+    return import_sirene(path=path, run=run, dry_run=dry_run)
+
+
+SIRETS = ["12345678900011", "12345678900029", "98765432100015"]
+
+
+def three_rows(changes=None):
+    rows = [
+        sirene_row(SIRETS[0]),
+        sirene_row(
+            SIRETS[1],
+            codeCommuneEtablissement="01283",
+            activitePrincipaleEtablissement="22.29A",
+            trancheEffectifsEtablissement="NN",
+            anneeEffectifsEtablissement="",
+            etatAdministratifEtablissement="F",
+            enseigne1Etablissement="",
+            denominationUsuelleEtablissement="PLASTIQUES DU BUGEY",
+        ),
+        sirene_row(SIRETS[2], codeCommuneEtablissement="75108"),
+    ]
+    for index, values in (changes or {}).items():
+        rows[index].update(values)
+    return rows
+
+
+@pytest.mark.django_db
+def test_new_rows_are_inserted_with_mapped_fields(places, tmp_path):
+    run = run_import(write_sirene(tmp_path / "stock.csv", three_rows()))
+
+    assert run.status == ImportStatus.SUCCEEDED, run.error_message
+    assert (run.rows_read, run.inserted, run.updated, run.unchanged) == (3, 3, 0, 0)
+    first = Establishment.objects.get(siret=SIRETS[0])
+    assert first.siren == "123456789"
+    assert first.created_on == datetime.date(2015, 3, 2)
+    assert first.headcount_band == "12"
+    assert first.headcount_year == 2023
+    assert (first.naf_code, first.naf_nomenclature) == ("25.62B", "NAFRev2")
+    assert first.naf25_code == "25.62Y"
+    assert (first.naf_division, first.naf_section) == ("25", "C")
+    assert first.basin == places["grenoble"]
+    assert first.is_active is True
+    assert first.name == "ATELIER DU DRAC"
+    assert first.import_run == run
+
+
+@pytest.mark.django_db
+def test_closed_establishment_takes_usual_name_and_is_inactive(places, tmp_path):
+    run_import(write_sirene(tmp_path / "stock.csv", three_rows()))
+
+    second = Establishment.objects.get(siret=SIRETS[1])
+    assert second.is_active is False
+    assert second.name == "PLASTIQUES DU BUGEY"
+    assert second.headcount_band == "NN"
+    assert second.headcount_year is None
+    assert second.basin == places["oyonnax"]
+
+
+@pytest.mark.django_db
+def test_paris_arrondissement_is_mapped_to_paris_basin(places, tmp_path):
+    run_import(write_sirene(tmp_path / "stock.csv", three_rows()))
+
+    paris_establishment = Establishment.objects.get(siret=SIRETS[2])
+    assert paris_establishment.commune_code == "75108"
+    assert paris_establishment.basin == places["paris"]
+
+
+@pytest.mark.django_db
+def test_reimporting_the_same_file_changes_nothing(places, tmp_path):
+    path = write_sirene(tmp_path / "stock.csv", three_rows())
+    first = run_import(path)
+
+    second = run_import(path)
+
+    assert second.status == ImportStatus.SUCCEEDED, second.error_message
+    assert (second.inserted, second.updated, second.unchanged) == (0, 0, 3)
+    # Unchanged rows keep pointing at the run that wrote them.
+    assert set(Establishment.objects.values_list("import_run", flat=True)) == {first.pk}
+
+
+@pytest.mark.django_db
+def test_changed_rows_are_updated_and_others_unchanged(places, tmp_path):
+    run_import(write_sirene(tmp_path / "v1.csv", three_rows()))
+    changed = three_rows(
+        {
+            0: {
+                "trancheEffectifsEtablissement": "21",
+                "anneeEffectifsEtablissement": "2024",
+            }
+        }
+    )
+    changed.append(sirene_row("55555555500018"))
+
+    run = run_import(write_sirene(tmp_path / "v2.csv", changed))
+
+    assert (run.rows_read, run.inserted, run.updated, run.unchanged) == (4, 1, 1, 2)
+    updated = Establishment.objects.get(siret=SIRETS[0])
+    assert (updated.headcount_band, updated.headcount_year) == ("21", 2024)
+    assert updated.import_run == run
+
+
+@pytest.mark.django_db
+def test_legacy_48_column_stock_is_imported(places, tmp_path):
+    path = write_sirene(tmp_path / "old.csv", three_rows(), legacy=True)
+
+    run = run_import(path)
+
+    assert run.status == ImportStatus.SUCCEEDED, run.error_message
+    assert run.inserted == 3
+    assert Establishment.objects.get(siret=SIRETS[0]).naf25_code == ""
+
+
+@pytest.mark.django_db
+def test_old_nomenclatures_are_kept_without_division_and_counted(places, tmp_path):
+    rows = [
+        sirene_row(
+            "11111111100013",
+            activitePrincipaleEtablissement="28.5D",
+            nomenclatureActivitePrincipaleEtablissement="NAFRev1",
+        ),
+        sirene_row(
+            "22222222200016",
+            activitePrincipaleEtablissement="285D",
+            nomenclatureActivitePrincipaleEtablissement="NAP",
+        ),
+    ]
+
+    run = run_import(write_sirene(tmp_path / "stock.csv", rows))
+
+    assert run.inserted == 2
+    assert run.report["warnings"]["autre_nomenclature"] == 2
+    assert run.report["nomenclatures"] == {"NAFRev1": 1, "NAP": 1}
+    old = Establishment.objects.get(siret="11111111100013")
+    assert (old.naf_code, old.naf_nomenclature, old.naf_division) == (
+        "28.5D",
+        "NAFRev1",
+        "",
+    )
+
+
+@pytest.mark.django_db
+def test_unknown_foreign_and_non_diffusible_communes_keep_a_null_basin(
+    places, tmp_path
+):
+    rows = [
+        sirene_row("11111111100013", codeCommuneEtablissement="99999"),
+        sirene_row(
+            "22222222200016",
+            codeCommuneEtablissement="",
+            codePaysEtrangerEtablissement="99109",
+        ),
+        sirene_row("33333333300019", codeCommuneEtablissement="[ND]"),
+        sirene_row("44444444400012", codeCommuneEtablissement=""),
+    ]
+
+    run = run_import(write_sirene(tmp_path / "stock.csv", rows))
+
+    assert run.inserted == 4
+    assert run.report["warnings"] == {
+        "commune_inconnue": 1,
+        "commune_etrangere": 1,
+        "commune_non_diffusible": 1,
+        "commune_absente": 1,
+    }
+    assert not Establishment.objects.filter(basin__isnull=False).exists()
+    assert Establishment.objects.get(siret="33333333300019").commune_code == ""
+
+
+@pytest.mark.django_db
+def test_non_diffusible_activity_and_headcount_are_blank_and_counted(places, tmp_path):
+    row = sirene_row(
+        "11111111100013",
+        activitePrincipaleEtablissement="[ND]",
+        nomenclatureActivitePrincipaleEtablissement="[ND]",
+        trancheEffectifsEtablissement="[ND]",
+        enseigne1Etablissement="[ND]",
+    )
+
+    run = run_import(write_sirene(tmp_path / "stock.csv", [row]))
+
+    assert run.report["warnings"] == {
+        "activite_non_diffusible": 1,
+        "effectif_non_diffusible": 1,
+    }
+    establishment = Establishment.objects.get()
+    assert (establishment.naf_code, establishment.headcount_band) == ("", "")
+    assert establishment.name == ""
+    assert establishment.basin == places["grenoble"]
+
+
+@pytest.mark.django_db
+def test_invalid_sirets_and_duplicates_are_rejected_into_the_rejects_file(
+    places, tmp_path
+):
+    rows = [
+        sirene_row(SIRETS[0]),
+        sirene_row("[ND]", siren="123456789"),
+        sirene_row("12345678900029", siren="999999999"),
+        sirene_row(SIRETS[0], trancheEffectifsEtablissement="53"),
+    ]
+
+    run = run_import(write_sirene(tmp_path / "stock.csv", rows))
+
+    assert run.status == ImportStatus.SUCCEEDED, run.error_message
+    assert (run.rows_read, run.inserted, run.rejected, run.unchanged) == (4, 1, 3, 0)
+    assert run.report["rejects"] == {
+        "siret_invalide": 1,
+        "siren_invalide": 1,
+        "siret_en_double": 1,
+    }
+    # The first occurrence of a duplicated SIRET wins.
+    assert Establishment.objects.get().headcount_band == "12"
+    with run.rejects_file.open("r") as file:
+        lines = list(csv.reader(file))
+    assert lines[0][:2] == ["ligne", "motif"]
+    assert [(line[0], line[1]) for line in lines[1:]] == [
+        ("3", "siret_invalide"),
+        ("4", "siren_invalide"),
+        ("5", "siret_en_double"),
+    ]
+
+
+@pytest.mark.django_db
+def test_bad_byte_late_in_the_file_rolls_everything_back(places, tmp_path):
+    run_import(write_sirene(tmp_path / "v1.csv", three_rows()))
+    before = list(Establishment.objects.order_by("siret").values())
+    # Far beyond the head checked at upload: the stream must catch it.
+    rows = [sirene_row(f"{n:09d}{1:05d}") for n in range(100000001, 100004001)]
+    rows += three_rows({0: {"trancheEffectifsEtablissement": "53"}})
+    path = write_sirene(tmp_path / "v2.csv", rows)
+    data = path.read_bytes()
+    at = data.rindex(b"ATELIER DU DRAC")
+    path.write_bytes(data[:at] + b"\xe9" + data[at + 1 :])
+    assert len(data[:at]) > 512 * 1024
+
+    run = run_import(path)
+
+    assert run.status == ImportStatus.FAILED
+    assert "UTF-8" in run.error_message
+    assert "rien n'a été importé" in run.error_message
+    assert list(Establishment.objects.order_by("siret").values()) == before
+
+
+@pytest.mark.django_db
+def test_ragged_row_fails_with_its_line_number_and_writes_nothing(places, tmp_path):
+    path = write_sirene(tmp_path / "stock.csv", three_rows())
+    with path.open("a", encoding="utf-8") as file:
+        file.write("1,2,3\n")
+
+    run = run_import(path)
+
+    assert run.status == ImportStatus.FAILED
+    assert "ligne 5" in run.error_message.lower()
+    assert not Establishment.objects.exists()
+
+
+@pytest.mark.django_db
+def test_dry_run_counts_but_writes_nothing(places, tmp_path):
+    run = run_import(write_sirene(tmp_path / "stock.csv", three_rows()), dry_run=True)
+
+    assert run.status == ImportStatus.SUCCEEDED
+    assert run.dry_run is True
+    assert run.inserted == 3
+    assert not Establishment.objects.exists()
+
+
+@pytest.mark.django_db
+def test_command_is_a_dry_run_without_wet_run(places, tmp_path, capsys):
+    path = write_sirene(tmp_path / "stock.csv", three_rows())
+
+    call_command("import_sirene", str(path))
+
+    assert not Establishment.objects.exists()
+    assert "Simulation" in capsys.readouterr().out
+
+
+@pytest.mark.django_db
+def test_command_with_wet_run_writes_and_reports(places, tmp_path, capsys):
+    path = write_sirene(tmp_path / "stock.csv", three_rows())
+
+    call_command("import_sirene", str(path), "--wet-run")
+
+    assert Establishment.objects.count() == 3
+    out = capsys.readouterr().out
+    assert "3 créée(s)" in out
+
+
+@pytest.mark.django_db
+def test_command_fails_with_the_french_message(places, tmp_path):
+    path = tmp_path / "vide.csv"
+    path.write_bytes(b"")
+
+    with pytest.raises(CommandError, match="est vide"):
+        call_command("import_sirene", str(path), "--wet-run")
