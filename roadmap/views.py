@@ -154,10 +154,12 @@ def _history(*, stage=None, roadmap=None, page_number=None):
 
 
 def _stage_context(request, *, roadmap, stage, access, **overrides):
+    stages = list(roadmap.stages.with_progress())
     context = {
         "roadmap": roadmap,
         "stage": stage,
-        "stages": list(roadmap.stages.all()),
+        "stages": stages,
+        "progress": next(s.progress for s in stages if s.pk == stage.pk),
         "access": access,
         "sections": [
             _section(item_type=item_type, roadmap=roadmap, stage=stage, access=access)
@@ -409,7 +411,7 @@ def risks(request, roadmap_pk):
         "roadmap/risks.html",
         {
             "roadmap": roadmap,
-            "stages": list(roadmap.stages.all()),
+            "stages": list(roadmap.stages.with_progress()),
             "section": section,
             "history": _history(roadmap=roadmap, page_number=request.GET.get("page")),
         },

@@ -585,3 +585,13 @@ def test_delete_link_without_js_opens_a_confirmation(client, member, roadmap):
     assert "Supprimer « Fraiseur » ?" in html
     assert 'name="version" value="1"' in html
     assert type(skill).objects.filter(pk=skill.pk).exists()
+
+
+@pytest.mark.django_db
+def test_stage_page_shows_its_progress(client, member, roadmap):
+    factories.TrainingActionFactory(roadmap=roadmap, progress=30)
+    factories.TrainingActionFactory(roadmap=roadmap, progress=50)
+    client.force_login(member)
+    html = client.get(stage_url(roadmap, 3)).content.decode()
+    assert "Avancement de l'étape : 40 %" in html
+    assert 'value="40"' in html
