@@ -132,8 +132,9 @@ def sirene_aggregates(
     ``national`` holds ``sections``, ``divisions`` and ``subclasses`` for all
     of France (establishments without a basin included), computed by the
     same query when ``basin_ids`` is None, by a query of the same shape
-    without the basin otherwise. Five queries in all, whatever the number of
-    basins or establishments.
+    without the basin otherwise. Four aggregate queries (five with
+    ``basin_ids``) in one transaction, whatever the number of basins or
+    establishments.
     """
     last_year = last_year or _last_complete_year(latest_run(kind=ImportKind.SIRENE))
     with _aggregation_session():
