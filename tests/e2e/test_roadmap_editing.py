@@ -23,6 +23,7 @@ from roadmap.enums import (
 from roadmap.registry import ITEM_TYPES
 from tests.e2e.helpers import (
     BLOCKING_IMPACTS,
+    axe_check,
     axe_violations,
     format_violations,
     login,
@@ -213,12 +214,18 @@ def test_committee_member_fills_in_the_six_stages_in_place(
     expect(error).to_have_text(
         "Assurez-vous que cette valeur est inférieure ou égale à 100."
     )
-    # The error is tied to the field for screen readers, the input kept.
-    expect(form.get_by_label("Avancement (%)")).to_have_value("150")
+    # The error is tied to the field for screen readers; the input is kept.
+    progress = form.get_by_label("Avancement (%)")
+    expect(progress).to_have_value("150")
+    expect(progress).to_have_attribute("aria-invalid", "true")
+    expect(progress).to_have_accessible_description(
+        "Assurez-vous que cette valeur est inférieure ou égale à 100."
+    )
     expect(form.get_by_label("Intitulé")).to_have_value("CAP soudure en alternance")
     remove_expected(console_errors, 422)
+    axe_check(page, context="#item-form-formations")
     assert not models.TrainingAction.objects.exists()
-    form.get_by_label("Avancement (%)").fill("40")
+    progress.fill("40")
     row = save(form, "formations", "CAP soudure en alternance")
     expect(row).to_contain_text("Usinage de précision")
     expect(row).to_contain_text("Forges de l'Isère")
@@ -373,6 +380,7 @@ def test_second_editor_gets_a_conflict_and_nothing_is_overwritten(
     expect(form.get_by_label("Personnes disponibles")).to_have_value("20")
     expect(form.get_by_label("Métier")).to_have_value("Soudeur TIG et MIG")
     remove_expected(console_errors, 409)
+    axe_check(other, context="#item-form-competences")
 
     skill.refresh_from_db()
     assert skill.people_available == 20
