@@ -28,6 +28,7 @@ from roadmap.models import AuditEvent, Roadmap
 from roadmap.registry import PAGE_SIZE, get_item_type, types_of_stage
 
 HISTORY_PAGE_SIZE = 20
+COMMENTS_PAGE_SIZE = 10
 CHANGED_EVENT = "roadmap-changed"
 
 NOT_COMMITTEE = (
@@ -168,7 +169,7 @@ def _stage_context(request, *, roadmap, stage, access, **overrides):
         "summary_form": StageSummaryForm(instance=stage),
         "can_write": _write_refusal(access, stage) is None,
         "summary_conflict": None,
-        "comments": _comments(stage),
+        "comments": _comments(stage, request.GET.get("commentaires")),
         "comment_form": CommentForm(),
         "history": _history(stage=stage, page_number=request.GET.get("page")),
     }
@@ -176,11 +177,13 @@ def _stage_context(request, *, roadmap, stage, access, **overrides):
     return context
 
 
-def _comments(stage):
-    comments = list(stage.comments.select_related("author").order_by("-created_at"))
-    for comment in comments:
+def _comments(stage, page_number=None):
+    """A page of the stage's comments, most recent first."""
+    comments = stage.comments.select_related("author").order_by("-created_at", "-pk")
+    page = Paginator(comments, COMMENTS_PAGE_SIZE).get_page(page_number)
+    for comment in page:
         comment.author_name = _user_name(comment.author)
-    return comments
+    return page
 
 
 # --- Basin roadmaps -------------------------------------------------------
@@ -387,7 +390,7 @@ def stage_comments(request, roadmap_pk, number):
             "roadmap": roadmap,
             "stage": stage,
             "access": access,
-            "comments": _comments(stage),
+            "comments": _comments(stage, request.GET.get("commentaires")),
             "comment_form": form,
         }
         return render(request, "roadmap/stage.html#comments", context, status=status)

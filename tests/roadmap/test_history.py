@@ -320,3 +320,20 @@ def test_amounts_are_recorded_in_french_format(roadmap, member):
     services.update_item(item=line, version=1, user=member)
     event = AuditEvent.objects.get(action=AuditAction.UPDATE)
     assert event.changes == {"amount_obtained": ["0,00", "1\xa0500\xa0000,00"]}
+
+
+@pytest.mark.django_db
+def test_comments_are_paginated_most_recent_first(client, member, roadmap):
+    stage = roadmap.stages.get(number=1)
+    for number in range(1, 13):
+        services.add_comment(
+            stage=stage, user=member, body=f"Avis n° {number}", author_role="committee"
+        )
+    client.force_login(member)
+    url = stage_view("stage_comments", roadmap, 1)
+    first = client.get(url, **HTMX).content.decode()
+    second = client.get(url + "?commentaires=2", **HTMX).content.decode()
+    assert first.index("Avis n° 12") < first.index("Avis n° 3")
+    assert "Avis n° 2" not in first
+    assert "Avis n° 2" in second
+    assert "Avis n° 12" not in second
