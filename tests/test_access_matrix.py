@@ -175,7 +175,9 @@ def admin_urls(object_id):
         name = f"admin:{pattern.name}"
         if name in ADMIN_PUBLIC:
             continue
-        kwargs = {key: samples[key] for key in pattern.pattern.regex.groupindex}
+        kwargs = {
+            key: samples.get(key, "1") for key in pattern.pattern.regex.groupindex
+        }
         urls.append((name, reverse(name, kwargs=kwargs)))
     return urls
 
