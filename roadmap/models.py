@@ -860,3 +860,6 @@ SECTION_MODELS = {
 
 # Dashboard settings (roadmap/models_dashboard.py), part of this app.
 from roadmap.models_dashboard import *  # noqa: E402, F403
+
+# Diagnostic figures pinned to stage 1 (roadmap/models_pins.py), part of this app.
+from roadmap.models_pins import *  # noqa: E402, F403
