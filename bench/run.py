@@ -250,6 +250,11 @@ def diagnostic_all_basins() -> tuple[Measure, int]:
     return measure, Basin.objects.count()
 
 
+def load() -> str:
+    """Load averages (1, 5, 15 min): other processes skew every timing."""
+    return " / ".join(f"{value:.1f}" for value in os.getloadavg())
+
+
 def verdict(ok: bool) -> str:
     return "PASS" if ok else "FAIL"
 
@@ -283,7 +288,8 @@ def main(argv: list[str] | None = None) -> int:
     data_dir = Path(settings.DATA_DIR)
     print(
         f"PostgreSQL {server_version()} — {urlsplit(url).path.lstrip('/')} — "
-        f"{os.cpu_count()} cœurs — Python {platform.python_version()}"
+        f"{os.cpu_count()} cœurs — Python {platform.python_version()} — "
+        f"charge {load()}"
     )
     manage(url, "migrate", "--no-input", "-v", "0")
     import_zones(url, data_dir)
@@ -308,7 +314,10 @@ def main(argv: list[str] | None = None) -> int:
 
     peak = max(m.peak_mib for m in (first, again, big) if m is not None)
     print()
-    print(f"Banc d'essai SIRENE — {args.rows:,} lignes ({path.name})")
+    print(
+        f"Banc d'essai SIRENE — {args.rows:,} lignes ({path.name}) — "
+        f"charge de la machine en fin de mesure {load()}"
+    )
     print(f"{'Mesure':<36}{'Durée':>10}{'Lignes/s':>12}{'Ratio':>8}{'Pointe':>11}")
     print(f"{raw.label:<36}{raw.seconds:>9.1f}s{raw.rate:>12,.0f}{'100 %':>8}")
     rows_out = [(first, TARGET_IMPORT_RATIO), (again, TARGET_REIMPORT_RATIO)]
