@@ -10,7 +10,11 @@ from basins.models import Basin, Membership
 
 
 def basin_list(*, user: AbstractBaseUser, query: str = "") -> QuerySet[Basin]:
-    """Basins the user may see, filtered by name or code, with their figures."""
+    """Basins the user may see, filtered by name or code, in name order.
+
+    Without their figures: counting and paginating them stays cheap. Call
+    ``with_figures`` on the page shown.
+    """
     basins = Basin.objects.visible_to(user)
     query = query.strip()
     if query:
@@ -20,7 +24,20 @@ def basin_list(*, user: AbstractBaseUser, query: str = "") -> QuerySet[Basin]:
         names = Basin.objects.values_list("pk", "name")
         matching = [pk for pk, name in names if wanted in fold(name)]
         basins = basins.filter(Q(pk__in=matching) | Q(code__startswith=query))
-    return basins.with_stats().prefetch_related("departments").order_by("name")
+    return basins.order_by("name", "code")
+
+
+def with_figures(*, basins: QuerySet[Basin]) -> QuerySet[Basin]:
+    """The given (sliced) basins with communes count, population, departments.
+
+    Aggregating over the communes of one page only, not of every basin.
+    """
+    return (
+        Basin.objects.filter(pk__in=basins.values("pk"))
+        .with_stats()
+        .prefetch_related("departments")
+        .order_by("name", "code")
+    )
 
 
 def fold(text: str) -> str:

@@ -15,6 +15,7 @@ def home(request):
     query = form.cleaned_data["q"] if form.is_valid() else ""
     basins = selectors.basin_list(user=request.user, query=query)
     page = Paginator(basins, 25).get_page(request.GET.get("page"))
+    page.object_list = selectors.with_figures(basins=page.object_list)
     template = "basins/home.html"
     # A history restore (back button, htmx cache miss) needs the whole page.
     if (
