@@ -1,5 +1,8 @@
 from django.contrib import admin
+from import_export.admin import ExportMixin, ImportExportModelAdmin
 
+from basins.admin import SafeImportMixin
+from diagnostics.importers.resources import PopulationCountResource
 from diagnostics.models import (
     Establishment,
     HiringProjects,
@@ -64,14 +67,17 @@ class EstablishmentAdmin(ReadOnlyAdmin):
 
 
 @admin.register(UnemploymentRate)
-class UnemploymentRateAdmin(ReadOnlyAdmin):
+class UnemploymentRateAdmin(ExportMixin, ReadOnlyAdmin):
     list_display = ("basin", "quarter", "rate")
     list_select_related = ("basin",)
     search_fields = ("basin__code", "basin__name", "quarter")
 
 
 @admin.register(PopulationCount)
-class PopulationCountAdmin(ReadOnlyAdmin):
+class PopulationCountAdmin(SafeImportMixin, ImportExportModelAdmin, ReadOnlyAdmin):
+    """Import with preview; nothing is written unless every row is valid."""
+
+    resource_classes = [PopulationCountResource]
     list_display = ("basin", "year", "population")
     list_select_related = ("basin",)
     search_fields = ("basin__code", "basin__name")
@@ -79,7 +85,7 @@ class PopulationCountAdmin(ReadOnlyAdmin):
 
 
 @admin.register(HiringProjects)
-class HiringProjectsAdmin(ReadOnlyAdmin):
+class HiringProjectsAdmin(ExportMixin, ReadOnlyAdmin):
     list_display = (
         "basin",
         "year",
