@@ -20,6 +20,8 @@ Put it in ``tests/e2e/test_<feature>.py``::
 
 - ``page`` is a fresh Chromium tab whose base URL is the live server: pass
   paths (``page.goto("/")``), not full URLs. ``live_server.url`` is there too.
+  ``new_page()`` opens more tabs, each with its own session (two users at
+  once); ``new_page(java_script_enabled=False)`` checks a page without JS.
 - The shared fixtures of ``tests/conftest.py`` (``territory``, ``member``,
   ``lead``, ``department_reviewer``, ``region_reviewer``, ``admin_user``,
   ``outsider``) work as usual; every factory user has the password
@@ -112,24 +114,47 @@ def console_errors():
 
 
 @pytest.fixture
-def page(browser, live_server, console_errors):
-    """A fresh browser tab on the live server, failing on any console error."""
-    context = browser.new_context(
-        base_url=live_server.url,
-        locale="fr-FR",
-        viewport={"width": 1280, "height": 900},
-    )
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    page.on(
-        "console",
-        lambda message: (
-            console_errors.append(f"console: {message.text} ({message.location})")
-            if message.type == "error"
-            else None
-        ),
-    )
-    page.on("pageerror", lambda error: console_errors.append(f"exception: {error}"))
-    yield page
-    context.close()
+def new_page(browser, live_server, console_errors):
+    """Factory of browser tabs, each in its own context (its own session).
+
+    For tests with two people at once (say, two editors and a 409)::
+
+        def test_conflict(new_page, lead, member):
+            first, second = new_page(), new_page()
+            login(first, lead.username)
+            login(second, member.username)
+
+    Every tab reports its console errors to ``console_errors``.
+    """
+    contexts = []
+
+    def make(**options):
+        options = {
+            "base_url": live_server.url,
+            "locale": "fr-FR",
+            "viewport": {"width": 1280, "height": 900},
+            **options,
+        }
+        context = browser.new_context(**options)
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        tab = context.new_page()
+        tab.on("console", lambda message: _record(console_errors, message))
+        tab.on("pageerror", lambda error: console_errors.append(f"exception: {error}"))
+        return tab
+
+    yield make
+    for context in contexts:
+        context.close()
     assert not console_errors, "Browser console errors:\n" + "\n".join(console_errors)
+
+
+def _record(console_errors, message):
+    if message.type == "error":
+        console_errors.append(f"console: {message.text} ({message.location})")
+
+
+@pytest.fixture
+def page(new_page):
+    """A fresh browser tab on the live server, failing on any console error."""
+    return new_page()

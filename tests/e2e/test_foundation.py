@@ -169,17 +169,25 @@ def test_search_updates_the_results_in_place(page, admin_user, territory):
     assert page.evaluate("window.noReload") is True
 
 
-def test_search_works_without_javascript(browser, live_server, admin_user, territory):
-    context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
-    try:
-        page = context.new_page()
-        login(page, admin_user.username)
-        page.get_by_label("Rechercher un bassin").fill("oyo")
-        page.get_by_role("button", name="Rechercher").click()
-        expect(page).to_have_url(re.compile(r"/\?q=oyo$"))
-        assert listed_codes(page) == ["8425"]
-    finally:
-        context.close()
+def test_search_works_without_javascript(new_page, admin_user, territory):
+    page = new_page(java_script_enabled=False)
+    login(page, admin_user.username)
+    page.get_by_label("Rechercher un bassin").fill("oyo")
+    page.get_by_role("button", name="Rechercher").click()
+    expect(page).to_have_url(re.compile(r"/\?q=oyo$"))
+    assert listed_codes(page) == ["8425"]
+
+
+def test_two_users_at_once_each_see_their_own_basins(new_page, member, territory):
+    reviewer = MembershipFactory(
+        role=Role.REVIEWER, basin=None, department=territory["indre"]
+    ).user
+    first, second = new_page(), new_page()
+    login(first, member.username)
+    login(second, reviewer.username)
+    first.reload()
+    assert listed_codes(first) == ["8409"]
+    assert listed_codes(second) == ["2405"]
 
 
 def test_skip_link_takes_the_keyboard_to_the_content(page, member):
