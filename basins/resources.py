@@ -6,6 +6,20 @@ from import_export.widgets import CachedForeignKeyWidget
 from basins import services
 from basins.models import Basin, Commune, Department, Region
 
+# A spreadsheet runs a cell starting with one of these as a formula (CSV
+# injection); IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT only strips "=".
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\0")
+
+
+class FormulaSafeExportMixin:
+    """Exported text starting like a formula gets a leading apostrophe."""
+
+    def export_field(self, field, instance, **kwargs):
+        value = super().export_field(field, instance, **kwargs)
+        if isinstance(value, str) and value.lstrip(" ").startswith(FORMULA_TRIGGERS):
+            return "'" + value
+        return value
+
 
 class CheckedHeaderMixin:
     """Refuse a file whose header lacks a required column, naming it."""
@@ -39,7 +53,9 @@ class CodeWidget(CachedForeignKeyWidget):
             raise ValueError(f"{self.unknown} « {value} ».") from None
 
 
-class BasinResource(CheckedHeaderMixin, resources.ModelResource):
+class BasinResource(
+    FormulaSafeExportMixin, CheckedHeaderMixin, resources.ModelResource
+):
     required_columns = services.ZONE_COLUMNS
     code = fields.Field(attribute="code", column_name="ZE2020")
     name = fields.Field(attribute="name", column_name="LIBZE2020")
@@ -53,7 +69,9 @@ class BasinResource(CheckedHeaderMixin, resources.ModelResource):
         clean_model_instances = True
 
 
-class CommuneResource(CheckedHeaderMixin, resources.ModelResource):
+class CommuneResource(
+    FormulaSafeExportMixin, CheckedHeaderMixin, resources.ModelResource
+):
     required_columns = services.COMMUNE_COLUMNS
     code = fields.Field(attribute="code", column_name="CODGEO")
     name = fields.Field(attribute="name", column_name="LIBGEO")

@@ -5,6 +5,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from basins.models import Basin, Commune, Department, Region
+from basins.resources import BasinResource
 from tests.basins.factories import BasinFactory
 from tests.basins.zones_helpers import table_sizes
 
@@ -155,3 +156,20 @@ def test_commune_file_with_one_bad_row_writes_nothing(admin_client):
     assert "Zone d&#x27;emploi inconnue « 9999 »." in response.text
     assert "38999" in response.text
     assert table_sizes() == before
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", ["=1+1", "+33", "-2", "@SUM(A1)", "\tx", " =cmd"])
+def test_export_escapes_cells_that_look_like_formulas(name):
+    BasinFactory(code="8409", name=name, departments=[])
+    dataset = BasinResource().export()
+    assert dataset.dict[0]["LIBZE2020"] == "'" + name
+
+
+@pytest.mark.django_db
+def test_export_keeps_ordinary_names():
+    BasinFactory(code="8409", name="Saint-Étienne", departments=[])
+    assert BasinResource().export().dict[0] == {
+        "ZE2020": "8409",
+        "LIBZE2020": "Saint-Étienne",
+    }
