@@ -119,3 +119,24 @@ urlpatterns += [
         name="dashboard_indicators_csv",
     ),
 ]
+
+# --- Stage 1: figures pinned from the automatic diagnostic (views_pins.py) ---
+from roadmap import views_pins  # noqa: E402
+
+urlpatterns += [
+    path(
+        "<int:roadmap_pk>/diagnostic/chiffres/",
+        views_pins.pins_panel,
+        name="pins_panel",
+    ),
+    path(
+        "<int:roadmap_pk>/diagnostic/chiffres/epingler/",
+        views_pins.pin_create,
+        name="pin_create",
+    ),
+    path(
+        "<int:roadmap_pk>/diagnostic/chiffres/<int:pk>/retirer/",
+        views_pins.pin_delete,
+        name="pin_delete",
+    ),
+]

@@ -114,3 +114,7 @@ CASES += REVIEW_CASES
 from tests.roadmap.access_cases_dashboard import CASES as DASHBOARD_CASES  # noqa: E402
 
 CASES += DASHBOARD_CASES
+
+from tests.roadmap.access_cases_pins import PIN_CASES  # noqa: E402
+
+CASES += PIN_CASES
