@@ -224,6 +224,7 @@ def _import_postgresql(
         outcome.rows_read = _copy_file(cursor, path, run, head, progress)
         logger.debug("SIRENE COPY: %.1f s", time.monotonic() - started)
         started = time.monotonic()
+        rebuild = _drop_secondary_indexes(cursor, outcome.rows_read)
         # Duplicated SIRETs are rare: look for them only when the merge trips
         # on one (ON CONFLICT cannot update a row twice in one statement).
         cursor.execute("SAVEPOINT sirene_merge")
@@ -234,6 +235,8 @@ def _import_postgresql(
             _find_duplicates(cursor, head)
             _merge(cursor, head, run, outcome, duplicates=True)
         cursor.execute("RELEASE SAVEPOINT sirene_merge")
+        if rebuild:
+            _create_secondary_indexes()
         logger.debug("SIRENE merge: %.1f s", time.monotonic() - started)
         if outcome.rejected:
             _write_rejects_postgresql(cursor, head, run)
@@ -246,6 +249,38 @@ def _import_postgresql(
 
 TEMP_TABLES = ("sirene_staging", "sirene_communes", "sirene_duplicates")
 COPY_ERROR_LINE = re.compile(r"line (\d+)")
+
+
+def _drop_secondary_indexes(cursor, rows: int) -> bool:
+    """Drop the secondary indexes before a load that at least doubles the table.
+
+    Building an index once from sorted data is several times cheaper than a
+    million one-by-one insertions. Only worth it (and only done) for a first
+    or near-first load: DROP INDEX locks the table until the import commits,
+    so diagnostics wait for it; nothing reads a near-empty table anyway. The
+    drop is transactional: a failed import gets its indexes back.
+    """
+    if rows < 10000:
+        return False
+    # Count at most half the file's rows: enough to know the answer.
+    cursor.execute(
+        "SELECT count(*) FROM (SELECT FROM diagnostics_establishment LIMIT %s) t",
+        [rows // 2],
+    )
+    if cursor.fetchone()[0] >= rows // 2:
+        return False
+    with connection.schema_editor(atomic=False) as editor:
+        for index in Establishment._meta.indexes:
+            editor.remove_index(Establishment, index)
+    return True
+
+
+def _create_secondary_indexes() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+    with connection.schema_editor(atomic=False) as editor:
+        for index in Establishment._meta.indexes:
+            editor.add_index(Establishment, index)
 
 
 def _copy_file(cursor, path, run, head, progress) -> int:

@@ -5,7 +5,9 @@ import datetime
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 
+from diagnostics.importers import sirene
 from diagnostics.importers.sirene import import_sirene
 from diagnostics.models import Establishment, ImportKind, ImportRun, ImportStatus
 from tests.basins.factories import (
@@ -332,3 +334,47 @@ def test_command_fails_with_the_french_message(places, tmp_path):
 
     with pytest.raises(CommandError, match="est vide"):
         call_command("import_sirene", str(path), "--wet-run")
+
+
+def establishment_indexes():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname FROM pg_indexes "
+            "WHERE tablename = 'diagnostics_establishment' ORDER BY indexname"
+        )
+        return [name for (name,) in cursor.fetchall()]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL path")
+@pytest.mark.django_db
+def test_first_big_load_rebuilds_the_secondary_indexes(places, tmp_path):
+    before = establishment_indexes()
+    rows = [sirene_row(f"{n:09d}00011") for n in range(100000000, 100012000)]
+
+    run = run_import(write_sirene(tmp_path / "stock.csv", rows))
+
+    assert run.inserted == 12000
+    assert establishment_indexes() == before
+    assert "establishment_basin_active" in before
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL path")
+@pytest.mark.django_db
+def test_failed_big_load_keeps_the_indexes(places, tmp_path, monkeypatch):
+    before = establishment_indexes()
+    rows = [sirene_row(f"{n:09d}00011") for n in range(100000000, 100012000)]
+    path = write_sirene(tmp_path / "stock.csv", rows)
+    dropped = []
+
+    def failing_merge(*args, **kwargs):
+        dropped.append(establishment_indexes())
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(sirene, "_merge", failing_merge)
+
+    run = run_import(path)
+
+    assert run.status == ImportStatus.FAILED
+    assert dropped == [["diagnostics_establishment_pkey"]]
+    assert establishment_indexes() == before
+    assert not Establishment.objects.exists()
