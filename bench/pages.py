@@ -52,6 +52,7 @@ LUA_SCRIPT = REPO_DIR / "bench" / "wrk_report.lua"
 TARGET_P95_MS = 150.0
 SEED = 1
 REGION = "84"  # Auvergne-Rhône-Alpes: the region with most basins
+BASIN = "8409"  # Grenoble: overview and stage pages
 
 SESSION_SCRIPT = """
 import json
@@ -67,11 +68,11 @@ admin, _ = User.objects.get_or_create(
     username="bench-admin", defaults={"is_staff": True, "is_superuser": True}
 )
 reviewer = Membership.objects.filter(role=Role.REVIEWER, region_id=REGION).first().user
+# Grenoble (8409) when the official zones are loaded, else the region's first.
+roadmaps = Roadmap.objects.filter(basin__regions=REGION).select_related("basin")
 roadmap = (
-    Roadmap.objects.filter(basin__regions=REGION, stages__number=4)
-    .order_by("basin__code", "-period_start")
-    .select_related("basin")
-    .first()
+    roadmaps.filter(basin__code=BASIN).order_by("-period_start").first()
+    or roadmaps.order_by("basin__code", "-period_start").first()
 )
 lead = Membership.objects.filter(role=Role.LEAD, basin=roadmap.basin).first().user
 
@@ -291,7 +292,7 @@ def main(argv: list[str] | None = None) -> int:
         "-v",
         "0",
         "-c",
-        f"REGION = {REGION!r}\n" + SESSION_SCRIPT,
+        f"REGION = {REGION!r}\nBASIN = {BASIN!r}\n" + SESSION_SCRIPT,
         capture=True,
     )
     sessions = json.loads(out.strip().splitlines()[-1])
