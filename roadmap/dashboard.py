@@ -15,7 +15,9 @@ again; a new day re-evaluates the date rules (inactivity, waiting times).
 The alerts are computed for the whole country at once and filtered by the
 user's scope after the cache, so one entry serves every user; the views
 cache their rendered page bodies under the stamp, the user's scope
-(:func:`dashboard_scope`) and the query string.
+(:func:`dashboard_scope`) and the query string. What the stamp does not see
+(a basin renamed or a commune population changed by a zones import) shows
+within ``CACHE_TIMEOUT`` (one hour).
 """
 
 from __future__ import annotations
@@ -63,7 +65,9 @@ from roadmap.selectors import STATUS_BADGES
 
 PAGE_SIZE = 25
 QUEUE_PREVIEW = 5
-CACHE_TIMEOUT = 60 * 60 * 24
+# Bounds how long data outside the stamp (basin names, commune populations
+# after a zones import) may stay stale; everything else refreshes at once.
+CACHE_TIMEOUT = 60 * 60
 
 SORT_LATENESS = "retard"
 SORT_NAME = "nom"
