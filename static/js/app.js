@@ -25,3 +25,22 @@
     drawCharts(event.detail.elt);
   });
 })();
+
+// Screen readers: after an htmx swap, read out the text of any new element
+// marked data-announce (e.g. "3 bassins"), through one polite live region
+// that stays in the page (#live-announcer, in base.html). A region swapped in
+// with the content itself is usually not read.
+(function () {
+  "use strict";
+
+  function announce(quiet) {
+    var region = document.getElementById("live-announcer");
+    document.querySelectorAll("[data-announce]:not([data-announced])").forEach(function (el) {
+      el.dataset.announced = "1";
+      if (!quiet && region) region.textContent = el.textContent.replace(/\s+/g, " ").trim();
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { announce(true); });
+  document.body.addEventListener("htmx:afterSettle", function () { announce(false); });
+})();
