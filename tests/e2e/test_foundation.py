@@ -107,6 +107,8 @@ def test_login_page_is_accessible(page):
 def test_home_page_is_accessible(page, admin_user, grenoble_with_communes):
     login(page, admin_user.username)
     expect(page.locator("#results tbody tr")).to_have_count(4)
+    # Nothing is read out on a plain page load.
+    expect(page.locator("#live-announcer")).to_have_text("")
     axe_check(page)
 
 
@@ -160,12 +162,18 @@ def test_search_updates_the_results_in_place(page, admin_user, territory):
     assert listed_codes(page) == ["2405"]
     expect(page).to_have_url(re.compile(r"\?q=chateau$"))
     assert page.evaluate("window.noReload") is True
+    # Screen readers hear the new count through the page's live region.
+    announcer = page.locator("#live-announcer")
+    expect(announcer).to_have_attribute("aria-live", "polite")
+    expect(announcer).to_have_text("1 bassin")
     page.get_by_label("Rechercher un bassin").fill("84")
     expect(page.locator("#results tbody tr")).to_have_count(3)
+    expect(announcer).to_have_text("3 bassins")
     page.get_by_label("Rechercher un bassin").fill("Atlantide")
     expect(page.locator("#results")).to_contain_text(
         "Aucun bassin ne correspond à « Atlantide »."
     )
+    expect(announcer).to_have_text("Aucun bassin ne correspond à « Atlantide ».")
     assert page.evaluate("window.noReload") is True
 
 
