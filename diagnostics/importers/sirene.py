@@ -297,7 +297,14 @@ def _copy_file(cursor, path, run, head, progress) -> int:
             ) as copy,
         ):
             digest.update(file.read(head.header_size))
-            while chunk := file.read(CHUNK_SIZE):
+            chunk = file.read(CHUNK_SIZE)
+            while chunk:
+                following = file.read(CHUNK_SIZE)
+                digest.update(chunk)
+                if not following:
+                    # Blank lines at the end of a hand-edited file are not rows.
+                    chunk = chunk.rstrip(b"\r\n")
+                    chunk = chunk + b"\n" if chunk else b""
                 if b"\x00" in chunk:
                     line = lines + chunk[: chunk.index(0)].count(10) + 2
                     raise ImportFileError(
@@ -305,10 +312,10 @@ def _copy_file(cursor, path, run, head, progress) -> int:
                         f"ligne {line} : c'est un fichier binaire ; rien n'a été "
                         "importé."
                     )
-                digest.update(chunk)
                 lines += chunk.count(b"\n")
                 copy.write(chunk)
                 progress.update(rows_read=lines)
+                chunk = following
     except psycopg.errors.DataError as error:
         raise ImportFileError(_copy_error_message(error, name)) from None
     run.checksum = run.checksum or digest.hexdigest()

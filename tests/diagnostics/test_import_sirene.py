@@ -297,6 +297,18 @@ def test_ragged_row_fails_with_its_line_number_and_writes_nothing(places, tmp_pa
 
 
 @pytest.mark.django_db
+def test_blank_lines_at_the_end_are_ignored(places, tmp_path):
+    path = write_sirene(tmp_path / "stock.csv", three_rows())
+    with path.open("a", encoding="utf-8") as file:
+        file.write("\r\n\n\n")
+
+    run = run_import(path)
+
+    assert run.status == ImportStatus.SUCCEEDED, run.error_message
+    assert (run.rows_read, run.inserted) == (3, 3)
+
+
+@pytest.mark.django_db
 def test_dry_run_counts_but_writes_nothing(places, tmp_path):
     run = run_import(write_sirene(tmp_path / "stock.csv", three_rows()), dry_run=True)
 
