@@ -60,11 +60,12 @@ from roadmap.services import SEED_INDICATORS, diff, snapshot
 BATCH = 2000
 DEMO_PASSWORD = "demo-bassins-2026"  # noqa: S105 (a demo password, printed)
 
-# Manufacturing and neighbouring divisions that reindustrialisation axes aim at:
-# few enough that basins of a region often share one.
+# Divisions that reindustrialisation axes aim at: manufacturing (10-33) and
+# neighbouring industry and services. Basins of a region sometimes share one,
+# which is what the competition alert is about.
 AXIS_DIVISIONS = [
-    "10", "13", "16", "20", "21", "22", "23", "24", "25", "26", "27", "28",
-    "29", "30", "33", "35", "38", "52",
+    *(f"{code}" for code in range(10, 34)),
+    "35", "36", "37", "38", "39", "42", "46", "49", "52", "62", "71", "72",
 ]  # fmt: skip
 
 JOBS = [
@@ -470,7 +471,7 @@ class Generator:
         axes = []
         if filled >= 2 or p["investment_first"]:
             for kind in rng.sample(AxisKind.values, rng.randint(2, 3)):
-                codes = rng.sample(self.axis_divisions, rng.randint(1, 2))
+                codes = rng.sample(self.axis_divisions, 1 if rng.random() < 0.8 else 2)
                 label = self.divisions[codes[0]].label
                 axis = add(
                     m.Axis(
