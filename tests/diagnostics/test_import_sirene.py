@@ -297,6 +297,33 @@ def test_ragged_row_fails_with_its_line_number_and_writes_nothing(places, tmp_pa
 
 
 @pytest.mark.django_db
+def test_malformed_creation_date_refuses_the_whole_file(places, tmp_path):
+    rows = three_rows({2: {"dateCreationEtablissement": "2015-02-30"}})
+
+    run = run_import(write_sirene(tmp_path / "stock.csv", rows))
+
+    assert run.status == ImportStatus.FAILED
+    assert "date de création" in run.error_message
+    assert "rien n'a été importé" in run.error_message
+    assert not Establishment.objects.exists()
+
+
+@pytest.mark.django_db
+def test_non_diffusible_or_empty_dates_are_null(places, tmp_path):
+    rows = three_rows(
+        {
+            0: {"dateCreationEtablissement": "[ND]"},
+            1: {"dateCreationEtablissement": "", "anneeEffectifsEtablissement": ""},
+        }
+    )
+
+    run = run_import(write_sirene(tmp_path / "stock.csv", rows))
+
+    assert run.status == ImportStatus.SUCCEEDED, run.error_message
+    assert Establishment.objects.filter(created_on__isnull=True).count() == 2
+
+
+@pytest.mark.django_db
 def test_blank_lines_at_the_end_are_ignored(places, tmp_path):
     path = write_sirene(tmp_path / "stock.csv", three_rows())
     with path.open("a", encoding="utf-8") as file:
