@@ -209,6 +209,8 @@ MEDIA_URL = "media/"
 
 # --- Background tasks -----------------------------------------------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Seconds between two progress writes of a running import (one UPDATE each).
+IMPORT_PROGRESS_INTERVAL = 1.0
 
 # --- Caching --------------------------------------------------------------
 CACHES = {

@@ -53,16 +53,19 @@ class Outcome:
 
 
 class ProgressReporter:
-    """Writes a run's progress at most every ``interval`` seconds.
+    """Writes a run's progress at most every ``interval`` seconds
+    (``settings.IMPORT_PROGRESS_INTERVAL`` by default).
 
     On PostgreSQL through a separate autocommit connection: the import's own
     transaction stays open for minutes and must not hold the run row. SQLite
     allows a single writer, so there progress is only written at the end.
     """
 
-    def __init__(self, run: ImportRun, *, interval: float = 1.0):
+    def __init__(self, run: ImportRun, *, interval: float | None = None):
         self.run = run
-        self.interval = interval
+        self.interval = (
+            settings.IMPORT_PROGRESS_INTERVAL if interval is None else interval
+        )
         self._last = 0.0
         self._connection = None
         self.enabled = connection.vendor == "postgresql"

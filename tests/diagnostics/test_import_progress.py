@@ -48,3 +48,15 @@ def test_progress_updates_are_throttled():
         progress.update(rows_read=20)
 
     assert read_from_another_connection(run.pk) == (10, 0)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_progress_interval_comes_from_the_setting(settings):
+    settings.IMPORT_PROGRESS_INTERVAL = 0
+    run = ImportRun.objects.create(kind=ImportKind.SIRENE, file_name="stock.csv")
+
+    with ProgressReporter(run) as progress:
+        progress.update(rows_read=10, force=True)
+        progress.update(rows_read=20)
+
+    assert read_from_another_connection(run.pk) == (20, 0)
