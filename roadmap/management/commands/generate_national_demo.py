@@ -657,6 +657,10 @@ class Generator:
                 if outcome == StageStatus.DRAFT:
                     continue
                 submitted = self.when(p)
+                if outcome == StageStatus.SUBMITTED:
+                    # Still waiting: sent in the last weeks of activity.
+                    recent = p["last_day"] - timedelta(days=rng.randint(0, 45))
+                    submitted = self.moment(max(recent, p["created_day"]))
                 gaps = rng.random() < 0.2
                 steps = [(StageStatus.DRAFT, StageStatus.SUBMITTED, lead, submitted)]
                 stage.submitted_at = submitted
