@@ -34,6 +34,9 @@ Put it in ``tests/e2e/test_<feature>.py``::
   fails the test at teardown. If a test *expects* one (say, it opens a 404
   page), request the ``console_errors`` fixture and remove the expected entries
   before the test ends.
+- After an htmx swap, the text of any new element marked ``data-announce`` is
+  read out through ``#live-announcer`` (a live region in base.html, filled by
+  static/js/app.js): ``expect(page.locator("#live-announcer")).to_have_text(...)``.
 - Wait with ``expect(locator)...`` assertions. ``page.wait_for_function`` does
   not work: the CSP forbids ``unsafe-eval``.
 - These tests use a transactional database, flushed after each test: rows
