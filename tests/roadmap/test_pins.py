@@ -708,3 +708,17 @@ def test_print_page_lists_the_pins(client, member, roadmap, stage):
     assert "712\xa0345 habitants" in section
     assert "« pop_ze.csv »" in section
     assert "Stable" in section
+
+
+@pytest.mark.django_db
+def test_refused_pin_without_javascript_shows_the_stage_page_with_the_error(
+    client, member, roadmap
+):
+    client.force_login(member)
+    client.post(pin_url(roadmap), {"key": "population:last"})
+    response = client.post(pin_url(roadmap), {"key": "population:last"})
+    assert response.status_code == 409
+    page = text(response)
+    assert "<html" in page
+    assert 'id="pin-alert"' in page
+    assert "« Population du bassin en 2021 » est déjà épinglé" in page
