@@ -9,8 +9,9 @@ Usage::
 PostgreSQL only: ``--database-url``, else ``BENCH_PAGES_DATABASE_URL``, else
 ``postgres://postgres@127.0.0.1:5432/bassins_bench_pages``. The database is
 created when missing and migrated; the INSEE zones d'emploi are imported
-(``import_zones --wet-run``, real files) and every basin gets a generated
-roadmap (``generate_national_demo --seed 1``) unless already there.
+(``import_zones --wet-run``, real files) with INSEE unemployment and
+population (``import_unemployment``, ``import_population``), and every basin
+gets a generated roadmap (``generate_national_demo --seed 1``) unless already there.
 
 Then gunicorn serves the project with production settings (DEBUG off),
 2 sync workers on 127.0.0.1, and wrk (16 connections, 2 threads, 15 s,
@@ -164,8 +165,9 @@ def manage(env, *args, capture=False) -> str:
     return result.stdout if capture else ""
 
 
-def basin_count(env) -> int:
-    code = "from basins.models import Basin; print(Basin.objects.count())"
+def count(env, model: str) -> int:
+    module, name = model.rsplit(".", 1)
+    code = f"from {module} import {name}; print({name}.objects.count())"
     out = manage(env, "shell", "-v", "0", "-c", code, capture=True)
     return int(out.strip().splitlines()[-1])
 
@@ -173,7 +175,7 @@ def basin_count(env) -> int:
 def prepare(env, data_dir: Path) -> None:
     started = time.monotonic()
     manage(env, "migrate", "--no-input", "-v", "0")
-    if basin_count(env) < 306:
+    if count(env, "basins.models.Basin") < 306:
         manage(
             env,
             "import_zones",
@@ -181,6 +183,21 @@ def prepare(env, data_dir: Path) -> None:
             "--populations",
             str(data_dir / "etalab_cog2026_communes.csv"),
         )
+    # INSEE unemployment and population of the zones (dashboard indicators).
+    for command, model, file_name in (
+        (
+            "import_unemployment",
+            "diagnostics.models.UnemploymentRate",
+            "insee_chomage_localise_ze2020_2003T1-2023T3.csv",
+        ),
+        (
+            "import_population",
+            "diagnostics.models.PopulationCount",
+            "anct_insee_population_historique_1876-2020_ze2020.csv",
+        ),
+    ):
+        if not count(env, model):
+            manage(env, command, str(data_dir / file_name), "--wet-run", "-v", "0")
     manage(env, "generate_national_demo", "--seed", str(SEED))
     print(f"Données prêtes en {time.monotonic() - started:.1f} s.")
 

@@ -228,6 +228,10 @@ def dashboard_indicators(request):
             "page": page,
             "jobs_figure": dashboard_charts.jobs_per_thousand_figure(page_rows),
             "jobs_summary": dashboard_charts.jobs_per_thousand_summary(page_rows),
+            "scatter_points": any(
+                row["change"] is not None and row["jobs"] is not None
+                for row in all_rows
+            ),
             "scatter_figure": dashboard_charts.unemployment_vs_jobs_figure(all_rows),
             "scatter_summary": dashboard_charts.unemployment_vs_jobs_summary(all_rows),
         }

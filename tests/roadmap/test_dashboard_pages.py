@@ -194,8 +194,10 @@ def test_indicators_are_normalised_per_thousand_inhabitants(
     assert "1,50" in html
     assert "(50 % de la cible)" in html
     assert "42,5 %" in html
-    assert 'data-figure="dashboard-scatter-figure"' in html
+    assert 'data-figure="dashboard-jobs-figure"' in html
     assert "vendor/plotly/plotly.min.js" in html
+    # No unemployment imported: no scatter, and the page says why.
+    assert 'id="scatter-empty"' in html
 
 
 def test_insee_population_count_wins_over_communes(client, admin_user, territory):
@@ -209,6 +211,9 @@ def test_insee_population_count_wins_over_communes(client, admin_user, territory
 
 def test_unemployment_last_quarter_and_one_year_change(client, admin_user, territory):
     grenoble = territory["grenoble"]
+    CommuneFactory(code="38185", basin=grenoble, population=100_000)
+    roadmap = RoadmapFactory(basin=grenoble, period_start=2026)
+    measure(roadmap, IndicatorKind.JOBS_CREATED, "50", target=100)
     for quarter, start, rate in (
         ("2022-T3", date(2022, 7, 1), "7.1"),
         ("2023-T2", date(2023, 4, 1), "6.6"),
@@ -220,6 +225,7 @@ def test_unemployment_last_quarter_and_one_year_change(client, admin_user, terri
     client.force_login(admin_user)
     html = client.get(reverse("roadmap:dashboard_indicators")).content.decode()
     assert "6,4 % au 2023-T3 (-0,7 point)" in html
+    assert 'data-figure="dashboard-scatter-figure"' in html
 
 
 def test_indicators_filtered_by_department(client, region_reviewer, roadmaps):
