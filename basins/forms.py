@@ -17,8 +17,22 @@ class DsfrFormMixin:
                 css = "fr-input"
             widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
             if self.is_bound and name in self.errors:
-                widget.attrs["aria-invalid"] = "true"
-                widget.attrs["aria-describedby"] = f"{self[name].auto_id}-errors"
+                self._tie_error(name)
+
+    def add_error(self, field, error):
+        # Also errors a view adds after validation (say, a refused upload):
+        # Django's own aria-describedby would point at an id nothing has.
+        super().add_error(field, error)
+        for name in self._errors:
+            if name in self.fields:
+                self._tie_error(name)
+
+    def _tie_error(self, name):
+        widget = self.fields[name].widget
+        if isinstance(widget, forms.CheckboxInput):
+            return
+        widget.attrs["aria-invalid"] = "true"
+        widget.attrs["aria-describedby"] = f"{self[name].auto_id}-errors"
 
 
 class LoginForm(DsfrFormMixin, AuthenticationForm):
