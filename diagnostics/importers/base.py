@@ -86,6 +86,9 @@ class ProgressReporter:
         total: int | None = None,
         force=False,
     ) -> None:
+        if total is not None:
+            # Kept on the instance too: the final save must not erase it.
+            self.run.rows_total_estimate = total
         now = time.monotonic()
         if not force and now - self._last < self.interval:
             return

@@ -72,6 +72,9 @@ def test_new_rows_are_inserted_with_mapped_fields(places, tmp_path):
 
     assert run.status == ImportStatus.SUCCEEDED, run.error_message
     assert (run.rows_read, run.inserted, run.updated, run.unchanged) == (3, 3, 0, 0)
+    run.refresh_from_db()
+    assert run.rows_total_estimate == 3
+    assert len(run.checksum) == 64
     first = Establishment.objects.get(siret=SIRETS[0])
     assert first.siren == "123456789"
     assert first.created_on == datetime.date(2015, 3, 2)
