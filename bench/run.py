@@ -222,7 +222,8 @@ def import_file(url: str, path: Path, rows: int, label: str) -> Measure:
 
     from diagnostics.models import ImportKind, ImportRun, ImportStatus
 
-    process = manage(url, "import_sirene", str(path), "--wet-run")
+    # -v 0: no progress lines; the command still prints its report.
+    process = manage(url, "import_sirene", str(path), "--wet-run", "-v", "0")
     connection.close()
     run = ImportRun.objects.filter(kind=ImportKind.SIRENE).latest("pk")
     if run.status != ImportStatus.SUCCEEDED or run.rows_read != rows:
