@@ -163,3 +163,17 @@ def test_query_count_does_not_grow_with_establishments(
     # Second view: the SIRENE aggregates come from the cache.
     with django_assert_max_num_queries(15):
         client.get(url(basin))
+
+
+def test_empty_states_link_importers_to_the_imports_page(client, admin_user, territory):
+    client.force_login(admin_user)
+    html = client.get(url(territory["grenoble"])).content.decode()
+    link = f'<a class="fr-link" href="{reverse("diagnostics:import_list")}">'
+    assert html.count(link) == 7
+
+
+def test_empty_states_do_not_link_others_to_the_imports_page(client, member, territory):
+    client.force_login(member)
+    html = client.get(url(territory["grenoble"])).content.decode()
+    assert f'class="fr-link" href="{reverse("diagnostics:import_list")}"' not in html
+    assert "Un administrateur peut les importer" in html
