@@ -260,6 +260,10 @@ def run_wrk(port, label, path, cookie, *, duration, connections, threads) -> Res
         f"-t{threads}",
         f"-c{connections}",
         f"-d{duration}s",
+        # wrk's default 2 s timeout would drop slow requests from the
+        # percentiles (counted as errors instead): keep them measured.
+        "--timeout",
+        "10s",
         "--latency",
         "-s",
         str(LUA_SCRIPT),
