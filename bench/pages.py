@@ -25,7 +25,9 @@ Then gunicorn serves the project with production settings (DEBUG off),
 Logged in pages get a session created directly in the database, passed to
 wrk as a ``Cookie`` header. Each page is requested once before its run (a
 200 is required) and printed with requests/s, p50 and p95 (from a wrk Lua
-``done`` hook: wrk's own ``--latency`` table has no p95) and p99. Target:
+``done`` hook: wrk's own ``--latency`` table has no p95) and p99, and
+"seul": the median of 20 requests sent one at a time, the page's own cost
+without queueing behind the other connections. Target:
 p95 <= 150 ms on every page (PASS/FAIL printed; not asserted anywhere).
 """
 
@@ -38,6 +40,7 @@ import secrets
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import time
@@ -52,6 +55,7 @@ DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/bassins_bench_pages"
 LUA_SCRIPT = REPO_DIR / "bench" / "wrk_report.lua"
 TARGET_P95_MS = 150.0
 SEED = 1
+SEQUENTIAL = 20
 REGION = "84"  # Auvergne-Rhône-Alpes: the region with most basins
 BASIN = "8409"  # Grenoble: overview and stage pages
 
@@ -110,6 +114,8 @@ class Result:
     p99: float
     requests: int
     errors: int
+    # Median of sequential requests: the page's own cost, without queueing.
+    alone: float
 
     @property
     def verdict(self) -> str:
@@ -255,6 +261,11 @@ def run_wrk(port, label, path, cookie, *, duration, connections, threads) -> Res
         status = fetch(port, path, cookie)
         if status != 200:
             raise SystemExit(f"{label} ({path}) : statut {status}, 200 attendu.")
+    alone = []
+    for _ in range(SEQUENTIAL):
+        started = time.perf_counter()
+        fetch(port, path, cookie)
+        alone.append((time.perf_counter() - started) * 1000)
     command = [
         "wrk",
         f"-t{threads}",
@@ -283,6 +294,7 @@ def run_wrk(port, label, path, cookie, *, duration, connections, threads) -> Res
         p99=data["p99"],
         requests=data["requests"],
         errors=data["errors"] + data["status_errors"],
+        alone=statistics.median(alone),
     )
 
 
@@ -365,13 +377,17 @@ def main(argv: list[str] | None = None) -> int:
         f"connexions / {args.threads} threads / {args.duration} s, "
         f"{os.cpu_count()} cœurs, PostgreSQL"
     )
-    header = f"{'page':<60} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}"
+    header = (
+        f"{'page':<60} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} "
+        f"{'seul ms':>8}"
+    )
     print(header)
     print("-" * len(header))
+    # "seul": median of 20 requests one at a time, before the wrk run.
     for result in results:
         print(
             f"{result.label[:60]:<60} {result.rps:>8.1f} {result.p50:>8.1f} "
-            f"{result.p95:>8.1f} {result.p99:>8.1f}  "
+            f"{result.p95:>8.1f} {result.p99:>8.1f} {result.alone:>8.1f}  "
             + (
                 "plafond"
                 if result.path == "/sante/"
