@@ -39,10 +39,12 @@ Put it in ``tests/e2e/test_<feature>.py``::
   static/js/app.js): ``expect(page.locator("#live-announcer")).to_have_text(...)``.
 - Wait with ``expect(locator)...`` assertions. ``page.wait_for_function`` does
   not work: the CSP forbids ``unsafe-eval``.
-- These tests use a transactional database, flushed after each test: rows
-  created by data migrations (e.g. NAF labels) are gone after the first one.
-  Mark such a test ``@pytest.mark.django_db(transaction=True,
-  serialized_rollback=True)`` or create the rows in the test.
+- These tests use a transactional database, flushed after each test; every
+  one of them gets serialised rollback (``_serialized_rollback`` below), so
+  rows created by data migrations (e.g. NAF labels) are there in each test.
+  No marker needed. A transactional test *outside* tests/e2e that runs in the
+  same session without serialised rollback breaks the next restore (content
+  type ids change): give it ``serialized_rollback=True`` too.
 - Every test collected in ``tests/e2e/`` gets the ``slow`` marker (added here
   as a safety net); still declare ``pytestmark = pytest.mark.slow``.
 
@@ -80,6 +82,17 @@ def _plain_http_live_server():
         SECURE_SSL_REDIRECT=False, SESSION_COOKIE_SECURE=False, CSRF_COOKIE_SECURE=False
     ):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _serialized_rollback(django_db_serialized_rollback):
+    """Every browser test restores the rows data migrations made (NAF labels).
+
+    A transactional test flushes the database. Serialised rollback puts the
+    migration-time rows back, and it must be used by all transactional tests
+    of a run or none: after a plain flush, content types come back with new
+    ids and the restore collides with them.
+    """
 
 
 @pytest.fixture(scope="session")
