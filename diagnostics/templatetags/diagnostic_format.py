@@ -13,7 +13,9 @@ def percent(value, digits=1):
     """0.1234 -> "12,3 %"; None -> "—"."""
     if value is None or value == "":
         return DASH
-    return f"{number_format(100 * float(value), int(digits))}\u202f%"
+    # number_format() cuts digits off; round first.
+    digits = int(digits)
+    return f"{number_format(round(100 * float(value), digits), digits)}\u202f%"
 
 
 @register.filter
@@ -21,7 +23,8 @@ def decimal(value, digits=2):
     """1.2345 -> "1,23"; None -> "—"."""
     if value is None or value == "":
         return DASH
-    return number_format(float(value), int(digits))
+    digits = int(digits)
+    return number_format(round(float(value), digits), digits)
 
 
 @register.filter
