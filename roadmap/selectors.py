@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.cache import cache
 from django.db.models import (
     Count,
     Exists,
@@ -88,6 +89,80 @@ def coherence_facts(*, roadmap: Roadmap) -> CoherenceFacts:
     )
 
 
+# --- Per-roadmap cache ----------------------------------------------------------
+
+# Entries are keyed on roadmap_stamp(), which changes with every write; the
+# timeout only bounds how long an unused entry holds memory.
+CACHE_TIMEOUT = 60 * 60
+
+
+def roadmap_stamp(*, roadmap: Roadmap) -> str:
+    """What changes with every write on the roadmap, in one query.
+
+    Every write on a roadmap records an AuditEvent (roadmap.services,
+    workflow, pins): the latest event (id and date) and the number of events
+    change with each one. The roadmap's creation date keeps two roadmaps
+    apart when a database reuses ids (SQLite after a rollback).
+    """
+    events = AuditEvent.objects.filter(roadmap=roadmap).aggregate(
+        last=Max("pk"), at=Max("created_at"), count=Count("pk")
+    )
+    at = events["at"].isoformat() if events["at"] else ""
+    created = roadmap.created_at.isoformat() if roadmap.created_at else ""
+    return f"{roadmap.pk}:{created}:{events['last']}:{events['count']}:{at}"
+
+
+def _cached(*, roadmap: Roadmap, name: str, compute, stamp: str | None = None):
+    """``compute()``, cached under the roadmap's stamp (read unless given)."""
+    key = f"roadmap:{name}:{stamp or roadmap_stamp(roadmap=roadmap)}"
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, CACHE_TIMEOUT)
+    return value
+
+
+def stage_progress(*, roadmap: Roadmap, stamp: str | None = None) -> dict[int, int]:
+    """{stage pk: progress (0-100)} of the roadmap's stages, cached under
+    roadmap_stamp() (Stage.with_progress is a big query to build and run)."""
+    return _cached(
+        roadmap=roadmap,
+        stamp=stamp,
+        name="progress",
+        compute=lambda: dict(
+            Stage.objects.filter(roadmap=roadmap)
+            .with_progress()
+            .order_by()
+            .values_list("pk", "progress")
+        ),
+    )
+
+
+def stages_with_progress(
+    *, roadmap: Roadmap, stages=None, stamp: str | None = None
+) -> list[Stage]:
+    """The roadmap's stages (or the given queryset of them), each with
+    ``progress`` as Stage.with_progress() annotates it, from the cache."""
+    progress = stage_progress(roadmap=roadmap, stamp=stamp)
+    rows = list(roadmap.stages.all() if stages is None else stages)
+    for stage in rows:
+        stage.progress = progress.get(stage.pk, 0)
+    return rows
+
+
+def cached_coherence_facts(
+    *, roadmap: Roadmap, stamp: str | None = None
+) -> CoherenceFacts:
+    """coherence_facts(), cached under roadmap_stamp(): for the pages; a
+    submission checks the gaps on fresh facts (workflow.transition_stage)."""
+    return _cached(
+        roadmap=roadmap,
+        stamp=stamp,
+        name="coherence",
+        compute=lambda: coherence_facts(roadmap=roadmap),
+    )
+
+
 def review_roles(*, user: AbstractBaseUser, basin: Basin) -> dict[str, bool]:
     """Whether the user may submit (lead) or review (prefecture, admin) the
     basin's stages, in one query."""
@@ -143,18 +218,19 @@ class Overview:
     gaps: list[Gap]
 
 
-def overview_stages(*, roadmap: Roadmap) -> list[Stage]:
+def overview_stages(*, roadmap: Roadmap, stamp: str | None = None) -> list[Stage]:
     """The six stages with ``progress``, ``last_change`` and ``badge_class``."""
     last_event = (
         AuditEvent.objects.filter(stage=OuterRef("pk"))
         .order_by("-created_at")
         .values("created_at")[:1]
     )
-    stages = list(
-        Stage.objects.filter(roadmap=roadmap)
-        .with_progress()
+    stages = stages_with_progress(
+        roadmap=roadmap,
+        stamp=stamp,
+        stages=Stage.objects.filter(roadmap=roadmap)
         .annotate(last_event_at=Subquery(last_event))
-        .order_by("number")
+        .order_by("number"),
     )
     for stage in stages:
         stage.last_change = max(
@@ -166,7 +242,8 @@ def overview_stages(*, roadmap: Roadmap) -> list[Stage]:
 
 def roadmap_overview(*, roadmap: Roadmap, today: date) -> Overview:
     """Everything the overview page shows, in a fixed number of queries."""
-    stages = overview_stages(roadmap=roadmap)
+    stamp = roadmap_stamp(roadmap=roadmap)
+    stages = overview_stages(roadmap=roadmap, stamp=stamp)
     risks = list(roadmap.risks.select_related("owner"))
     indicators = Indicator.objects.filter(stage__roadmap=roadmap).prefetch_related(
         Prefetch(
@@ -221,7 +298,9 @@ def roadmap_overview(*, roadmap: Roadmap, today: date) -> Overview:
         progress_summary=charts.stage_progress_summary(stages=progress_rows),
         risks=risks,
         charts=indicator_charts,
-        gaps=find_gaps(facts=coherence_facts(roadmap=roadmap), today=today),
+        gaps=find_gaps(
+            facts=cached_coherence_facts(roadmap=roadmap, stamp=stamp), today=today
+        ),
     )
 
 
@@ -246,6 +325,7 @@ class PrintDocument:
 def roadmap_print(*, roadmap: Roadmap, today: date) -> PrintDocument:
     """The six stages with every item table, the risks and the gaps, for the
     printable page; a fixed number of queries (one per table)."""
+    stamp = roadmap_stamp(roadmap=roadmap)
     by_stage = {}
     risks = None
     for table in item_tables(roadmap=roadmap):
@@ -257,9 +337,11 @@ def roadmap_print(*, roadmap: Roadmap, today: date) -> PrintDocument:
         roadmap=roadmap,
         stages=[
             PrintedStage(stage=stage, tables=by_stage.get(stage.number, []))
-            for stage in overview_stages(roadmap=roadmap)
+            for stage in overview_stages(roadmap=roadmap, stamp=stamp)
         ],
         risks=risks,
-        gaps=find_gaps(facts=coherence_facts(roadmap=roadmap), today=today),
+        gaps=find_gaps(
+            facts=cached_coherence_facts(roadmap=roadmap, stamp=stamp), today=today
+        ),
         printed_on=today,
     )

@@ -21,7 +21,7 @@ from django.views.decorators.http import (
 from django_htmx.http import reswap, retarget, trigger_client_event
 
 from basins.models import Basin
-from roadmap import services
+from roadmap import selectors, services
 from roadmap.enums import ActionStatus, AuditAction, AuthorRole
 from roadmap.forms import BulkStatusForm, CommentForm, RoadmapForm, StageSummaryForm
 from roadmap.models import AuditEvent, Roadmap
@@ -155,7 +155,7 @@ def _history(*, stage=None, roadmap=None, page_number=None):
 
 
 def _stage_context(request, *, roadmap, stage, access, **overrides):
-    stages = list(roadmap.stages.with_progress())
+    stages = selectors.stages_with_progress(roadmap=roadmap)
     context = {
         "roadmap": roadmap,
         "stage": stage,
@@ -414,7 +414,7 @@ def risks(request, roadmap_pk):
         "roadmap/risks.html",
         {
             "roadmap": roadmap,
-            "stages": list(roadmap.stages.with_progress()),
+            "stages": selectors.stages_with_progress(roadmap=roadmap),
             "section": section,
             "history": _history(roadmap=roadmap, page_number=request.GET.get("page")),
         },

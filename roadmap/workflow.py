@@ -103,9 +103,14 @@ TRANSITIONS = {
 }
 
 
-def stage_gaps(*, stage: Stage) -> list[Gap]:
-    """Coherence gaps of the roadmap that concern this stage, as of today."""
-    facts = selectors.coherence_facts(roadmap=stage.roadmap)
+def stage_gaps(*, stage: Stage, cached: bool = False) -> list[Gap]:
+    """Coherence gaps of the roadmap that concern this stage, as of today
+    (``cached``: from facts cached under the roadmap's stamp, for display)."""
+    facts = (
+        selectors.cached_coherence_facts(roadmap=stage.roadmap)
+        if cached
+        else selectors.coherence_facts(roadmap=stage.roadmap)
+    )
     return find_gaps(facts=facts, today=timezone.localdate(), stage_number=stage.number)
 
 
@@ -126,7 +131,7 @@ def review_panel(*, stage: Stage, user: AbstractBaseUser) -> dict:
     roles = selectors.review_roles(user=user, basin=stage.roadmap.basin)
     actions = allowed_actions(stage=stage, roles=roles)
     # The lead sees the gaps before submitting; the reviewer while deciding.
-    gaps = stage_gaps(stage=stage) if actions else []
+    gaps = stage_gaps(stage=stage, cached=True) if actions else []
     transitions = list(
         stage.transitions.select_related("user").order_by("-created_at", "-pk")[:10]
     )

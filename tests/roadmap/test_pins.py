@@ -671,8 +671,11 @@ def test_stage_1_queries_do_not_grow_with_pins(
     client.force_login(member)
     pin_figure(stage=stage, key="employees", user=member)
     _queries(client, stage_url(roadmap))  # Warms the SIRENE aggregates cache.
+    # Each pin records an event, so the stage progress cached under the
+    # roadmap's stamp is read again by both measured requests.
+    pin_figure(stage=stage, key="lq:25", user=lead)
     few = _queries(client, stage_url(roadmap))
-    for key in ("lq:25", "population:last", "unemployment:last", "hiring:total"):
+    for key in ("population:last", "unemployment:last", "hiring:total"):
         pin_figure(stage=stage, key=key, user=lead)
     many = _queries(client, stage_url(roadmap))
     assert many == few
