@@ -226,6 +226,11 @@ class Establishment(models.Model):
     )
     is_active = models.BooleanField("actif", default=True)
     name = models.CharField("enseigne ou dénomination", max_length=255, blank=True)
+    # A hash of the raw SIRENE fields the row was made from: a re-import
+    # transforms and rewrites only the rows whose hash changed.
+    source_hash = models.BigIntegerField(
+        "empreinte de la ligne source", null=True, blank=True, editable=False
+    )
     import_run = models.ForeignKey(
         ImportRun,
         verbose_name="dernier import",

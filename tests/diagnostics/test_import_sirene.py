@@ -145,6 +145,50 @@ def test_changed_rows_are_updated_and_others_unchanged(places, tmp_path):
 
 
 @pytest.mark.django_db
+def test_reimport_places_rows_whose_commune_joined_a_basin_since(places, tmp_path):
+    rows = three_rows({0: {"codeCommuneEtablissement": "38421"}})
+    path = write_sirene(tmp_path / "stock.csv", rows)
+    run_import(path)
+    assert Establishment.objects.get(siret=SIRETS[0]).basin is None
+    # A zones import since then placed the commune: same file, new basin.
+    CommuneFactory(code="38421", name="Saint-Martin-d'Hères", basin=places["grenoble"])
+
+    run = run_import(path)
+
+    assert (run.inserted, run.updated, run.unchanged) == (0, 1, 2)
+    assert Establishment.objects.get(siret=SIRETS[0]).basin == places["grenoble"]
+
+
+@pytest.mark.django_db
+def test_raw_change_with_the_same_stored_values_counts_as_unchanged(places, tmp_path):
+    first = run_import(write_sirene(tmp_path / "v1.csv", three_rows()))
+    # A "[ND]" sign instead of a blank one: the name is still the usual name.
+    changed = three_rows({1: {"enseigne1Etablissement": "[ND]"}})
+
+    second = run_import(write_sirene(tmp_path / "v2.csv", changed))
+    third = run_import(write_sirene(tmp_path / "v2.csv", changed))
+
+    assert (second.inserted, second.updated, second.unchanged) == (0, 0, 3)
+    assert (third.inserted, third.updated, third.unchanged) == (0, 0, 3)
+    assert set(Establishment.objects.values_list("import_run", flat=True)) == {first.pk}
+
+
+@pytest.mark.django_db
+def test_rows_without_a_source_hash_are_compared_and_get_one(places, tmp_path):
+    path = write_sirene(tmp_path / "stock.csv", three_rows())
+    first = run_import(path)
+    # Rows written before the hash existed.
+    Establishment.objects.update(source_hash=None)
+
+    run = run_import(path)
+
+    assert (run.inserted, run.updated, run.unchanged) == (0, 0, 3)
+    assert set(Establishment.objects.values_list("import_run", flat=True)) == {first.pk}
+    if connection.vendor == "postgresql":
+        assert not Establishment.objects.filter(source_hash=None).exists()
+
+
+@pytest.mark.django_db
 def test_legacy_48_column_stock_is_imported(places, tmp_path):
     path = write_sirene(tmp_path / "old.csv", three_rows(), legacy=True)
 
