@@ -44,10 +44,17 @@ NOT_COMMENTER = (
 class Access:
     can_edit: bool
     can_review: bool
+    # The basin's lead: submits stages (selectors.review_roles' can_submit).
+    can_submit: bool = False
 
     @property
     def can_comment(self):
         return self.can_edit or self.can_review
+
+    @property
+    def roles(self):
+        """The flags of selectors.review_roles(), without its query."""
+        return {"can_submit": self.can_submit, "can_review": self.can_review}
 
 
 def _access(user, basin):
@@ -57,12 +64,15 @@ def _access(user, basin):
         .annotate(
             edit=Exists(Basin.objects.editable_by(user).filter(pk=OuterRef("pk"))),
             review=Exists(Basin.objects.reviewable_by(user).filter(pk=OuterRef("pk"))),
+            lead=Exists(Basin.objects.led_by(user).filter(pk=OuterRef("pk"))),
         )
-        .values("edit", "review")
+        .values("edit", "review", "lead")
         .get()
     )
     return Access(
-        can_edit=flags["edit"], can_review=flags["review"] or user.is_superuser
+        can_edit=flags["edit"],
+        can_review=flags["review"] or user.is_superuser,
+        can_submit=flags["lead"],
     )
 
 

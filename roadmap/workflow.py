@@ -124,11 +124,16 @@ def allowed_actions(*, stage: Stage, roles: dict[str, bool]) -> list[str]:
     ]
 
 
-def review_panel(*, stage: Stage, user: AbstractBaseUser) -> dict:
+def review_panel(
+    *, stage: Stage, user: AbstractBaseUser, roles: dict[str, bool] | None = None
+) -> dict:
     """What the review panel of a stage page shows to this user: the actions
     they may take, the coherence gaps before a submission, the status history.
+
+    ``roles``: selectors.review_roles() when the caller already has them.
     """
-    roles = selectors.review_roles(user=user, basin=stage.roadmap.basin)
+    if roles is None:
+        roles = selectors.review_roles(user=user, basin=stage.roadmap.basin)
     actions = allowed_actions(stage=stage, roles=roles)
     # The lead sees the gaps before submitting; the reviewer while deciding.
     gaps = stage_gaps(stage=stage, cached=True) if actions else []

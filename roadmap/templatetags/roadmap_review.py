@@ -12,8 +12,11 @@ register = template.Library()
 def stage_review_panel(context, stage):
     """Status, coherence gaps and the transition forms the user may use."""
     request = context["request"]
+    # The stage page's Access already holds the roles (one query fewer).
+    access = context.get("access")
+    roles = getattr(access, "roles", None)
     return {
-        **workflow.review_panel(stage=stage, user=request.user),
+        **workflow.review_panel(stage=stage, user=request.user, roles=roles),
         "request": request,
         "csrf_token": context.get("csrf_token"),
         "csp_nonce": context.get("csp_nonce"),
