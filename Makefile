@@ -32,7 +32,7 @@ migrate: install
 	$(PY) manage.py migrate --no-input
 
 demo: migrate
-	$(PY) manage.py load_demo
+	$(PY) manage.py load_full_demo
 
 run: demo
 	@echo "Serveur : http://127.0.0.1:8000 (tâches de fond : make worker)"
