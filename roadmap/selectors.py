@@ -240,9 +240,11 @@ def overview_stages(*, roadmap: Roadmap, stamp: str | None = None) -> list[Stage
     return stages
 
 
-def roadmap_overview(*, roadmap: Roadmap, today: date) -> Overview:
+def roadmap_overview(
+    *, roadmap: Roadmap, today: date, stamp: str | None = None
+) -> Overview:
     """Everything the overview page shows, in a fixed number of queries."""
-    stamp = roadmap_stamp(roadmap=roadmap)
+    stamp = stamp or roadmap_stamp(roadmap=roadmap)
     stages = overview_stages(roadmap=roadmap, stamp=stamp)
     risks = list(roadmap.risks.select_related("owner"))
     indicators = Indicator.objects.filter(stage__roadmap=roadmap).prefetch_related(

@@ -24,6 +24,7 @@ from basins.models import Basin
 from roadmap import selectors, services
 from roadmap.enums import ActionStatus, AuditAction, AuthorRole
 from roadmap.forms import BulkStatusForm, CommentForm, RoadmapForm, StageSummaryForm
+from roadmap.fragments import cached_fragment
 from roadmap.models import AuditEvent, Roadmap
 from roadmap.registry import PAGE_SIZE, get_item_type, types_of_stage
 
@@ -165,26 +166,63 @@ def _history(*, stage=None, roadmap=None, page_number=None):
 
 
 def _stage_context(request, *, roadmap, stage, access, **overrides):
-    stages = selectors.stages_with_progress(roadmap=roadmap)
+    stamp = selectors.roadmap_stamp(roadmap=roadmap)
+    stages = selectors.stages_with_progress(roadmap=roadmap, stamp=stamp)
+    can_write = _write_refusal(access, stage) is None
     context = {
         "roadmap": roadmap,
         "stage": stage,
         "stages": stages,
         "progress": next(s.progress for s in stages if s.pk == stage.pk),
         "access": access,
-        "sections": [
-            _section(item_type=item_type, roadmap=roadmap, stage=stage, access=access)
-            for item_type in types_of_stage(stage.number)
-        ],
+        "lists": _stage_lists(
+            request, roadmap=roadmap, stage=stage, access=access, stamp=stamp
+        ),
         "summary_form": StageSummaryForm(instance=stage),
-        "can_write": _write_refusal(access, stage) is None,
+        "can_write": can_write,
         "summary_conflict": None,
         "comments": _comments(stage, request.GET.get("commentaires")),
         "comment_form": CommentForm(),
-        "history": _history(stage=stage, page_number=request.GET.get("page")),
     }
     context.update(overrides)
     return context
+
+
+def _stage_lists(request, *, roadmap, stage, access, stamp):
+    """The stage's item lists and history, rendered and cached.
+
+    Their markup depends on the data (the roadmap's stamp, which every write,
+    transition, comment and pin changes), on whether the user may write to
+    the stage (edit, delete and bulk buttons) and on the history page.
+    """
+    can_write = _write_refusal(access, stage) is None
+    page_number = request.GET.get("page", "")
+
+    def build():
+        return {
+            "roadmap": roadmap,
+            "stage": stage,
+            "sections": [
+                _section(
+                    item_type=item_type, roadmap=roadmap, stage=stage, access=access
+                )
+                for item_type in types_of_stage(stage.number)
+            ],
+            "history": _history(stage=stage, page_number=page_number),
+        }
+
+    lists, _ = cached_fragment(
+        request,
+        template="roadmap/stage.html#lists",
+        parts=[
+            stamp,
+            str(stage.number),
+            f"write={can_write}",
+            f"page={page_number}",
+        ],
+        build=build,
+    )
+    return lists
 
 
 def _comments(stage, page_number=None):

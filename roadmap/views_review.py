@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from roadmap import exports, selectors, workflow
+from roadmap.fragments import cached_fragment
 from roadmap.models import Roadmap, Stage
 
 SUCCESS_MESSAGES = {
@@ -97,9 +98,26 @@ def stage_review(request, roadmap_pk, number):
 
 @require_GET
 def overview(request, pk):
+    """The overview's body is the same for every reader of the roadmap: it is
+    cached under the roadmap's stamp and the day (the charts show today)."""
     roadmap = _roadmap(request, pk)
-    data = selectors.roadmap_overview(roadmap=roadmap, today=timezone.localdate())
-    return render(request, "roadmap/overview.html", {"overview": data})
+    today = timezone.localdate()
+    stamp = selectors.roadmap_stamp(roadmap=roadmap)
+    body, context = cached_fragment(
+        request,
+        template="roadmap/overview.html#body",
+        parts=[stamp, today.isoformat()],
+        build=lambda: {
+            "overview": selectors.roadmap_overview(
+                roadmap=roadmap, today=today, stamp=stamp
+            )
+        },
+    )
+    return render(
+        request,
+        "roadmap/overview.html",
+        {**(context or {}), "roadmap": roadmap, "body": body},
+    )
 
 
 @require_GET

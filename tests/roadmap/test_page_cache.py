@@ -1,14 +1,30 @@
 """Stage progress and coherence facts are cached under the roadmap's stamp
 (its latest AuditEvent): every write through the services shows at once."""
 
+import re
+
 import pytest
+from django.core.cache import cache
+from django.test import Client
 from django.urls import reverse
 
-from roadmap import selectors, services
-from roadmap.enums import StageKind
+from diagnostics.models import ImportKind
+from roadmap import selectors, services, workflow
+from roadmap.enums import AuthorRole, StageKind
+from roadmap.fragments import CSRF_PLACEHOLDER
+from roadmap.services_pins import pin_figure
+from tests.diagnostics.compute_factories import ImportRunFactory, PopulationCountFactory
 from tests.roadmap.factories import AxisFactory, RoadmapFactory, TrainingActionFactory
 
 GAP = "L&#x27;axe « Hydrogène » n&#x27;a aucune action de formation"
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    # Ids are reused on SQLite: no page of a previous test may linger.
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture
@@ -83,3 +99,168 @@ def test_review_panel_gaps_follow_a_new_training_action(client, lead, roadmap):
     assert GAP in client.get(url).content.decode()  # From the cache.
     _add_training(roadmap, axis, lead, progress=0)
     assert GAP not in client.get(url).content.decode()
+
+
+# --- Rendered fragments (overview body, stage lists and history) -------------
+
+
+def _section(html, element_id):
+    """The markup of the <section id=...> of a page."""
+    start = html.index(f'<section id="{element_id}"')
+    return html[start : html.index("</section>", start)]
+
+
+def _page(client, url):
+    """The page twice: the second time its fragments come from the cache."""
+    first = client.get(url).content.decode()
+    second = client.get(url).content.decode()
+    assert _section(second, "history") == _section(first, "history")
+    return second
+
+
+@pytest.fixture
+def action_stage(roadmap):
+    return roadmap.stages.get(number=StageKind.STRATEGY)
+
+
+@pytest.mark.django_db
+def test_stage_lists_show_a_new_item_after_being_cached(
+    client, member, roadmap, action_stage
+):
+    axis = AxisFactory(roadmap=roadmap, title="Hydrogène")
+    client.force_login(member)
+    url = roadmap.stages.get(number=StageKind.SKILLS).get_absolute_url()
+    assert "Soudeurs hydrogène" not in _page(client, url)
+    item = _add_training(roadmap, axis, member, progress=10)
+    html = client.get(url).content.decode()
+    assert f'id="item-formations-{item.pk}"' in html
+    assert "Soudeurs hydrogène" in _section(html, "history")
+
+
+@pytest.mark.django_db
+def test_stage_page_follows_a_transition_after_being_cached(
+    client, member, lead, roadmap
+):
+    stage = roadmap.stages.get(number=StageKind.SKILLS)
+    item = TrainingActionFactory(stage=stage)
+    client.force_login(member)
+    url = stage.get_absolute_url()
+    before = _page(client, url)
+    assert f'id="edit-formations-{item.pk}"' in before
+    workflow.transition_stage(
+        stage=stage, user=lead, action="submit", version=stage.version
+    )
+    html = client.get(url).content.decode()
+    # Submitted: the committee may no longer edit, the history says so.
+    assert f'id="edit-formations-{item.pk}"' not in html
+    assert f'id="item-formations-{item.pk}"' in html
+    assert _section(html, "history") != _section(before, "history")
+
+
+@pytest.mark.django_db
+def test_stage_history_shows_a_comment_after_being_cached(client, member, roadmap):
+    stage = roadmap.stages.get(number=StageKind.SKILLS)
+    client.force_login(member)
+    url = stage.get_absolute_url()
+    assert "Relancer le lycée" not in _section(_page(client, url), "history")
+    services.add_comment(
+        stage=stage,
+        user=member,
+        body="Relancer le lycée",
+        author_role=AuthorRole.COMMITTEE,
+    )
+    html = client.get(url).content.decode()
+    assert "Relancer le lycée" in _section(html, "history")
+    assert "Relancer le lycée" in _section(html, "comments")
+
+
+@pytest.mark.django_db
+def test_stage_history_shows_a_pin_after_being_cached(client, member, roadmap):
+    population = ImportRunFactory(kind=ImportKind.POPULATION, file_name="pop_ze.csv")
+    PopulationCountFactory(
+        basin=roadmap.basin, import_run=population, year=2021, population=712345
+    )
+    stage = roadmap.stages.get(number=StageKind.DIAGNOSTIC)
+    client.force_login(member)
+    url = stage.get_absolute_url()
+    before = _section(_page(client, url), "history")
+    pin_figure(stage=stage, key="population:last", user=member)
+    after = _section(client.get(url).content.decode(), "history")
+    assert after.count('<li class="fr-mb-2w">') == (
+        before.count('<li class="fr-mb-2w">') + 1
+    )
+
+
+@pytest.mark.django_db
+def test_overview_follows_a_transition_after_being_cached(client, lead, roadmap):
+    stage = roadmap.stages.get(number=StageKind.SKILLS)
+    client.force_login(lead)
+    url = reverse("roadmap:overview", kwargs={"pk": roadmap.pk})
+    first = _main(client.get(url).content.decode())
+    assert _main(client.get(url).content.decode()) == first  # From the cache.
+    assert "soumise" not in _section_table(first).lower()
+    workflow.transition_stage(
+        stage=stage, user=lead, action="submit", version=stage.version
+    )
+    assert _main(client.get(url).content.decode()) != first
+
+
+def _main(html):
+    """The page's main content (the header holds a per-request CSRF token)."""
+    return html[html.index('<main id="content"') : html.index("</main>")]
+
+
+def _section_table(html):
+    start = html.index('id="stage-table"')
+    return html[start : html.index("</table>", start)]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("reviewer_first", [True, False])
+def test_reviewer_and_member_never_share_cached_markup(
+    client, member, department_reviewer, roadmap, reviewer_first
+):
+    stage = roadmap.stages.get(number=StageKind.SKILLS)
+    item = TrainingActionFactory(stage=stage)
+    url = stage.get_absolute_url()
+    pages = {}
+    users = [department_reviewer, member]
+    for user in users if reviewer_first else users[::-1]:
+        client.force_login(user)
+        pages[user] = _page(client, url)
+    member_page, reviewer_page = pages[member], pages[department_reviewer]
+    for marker in (
+        f'id="edit-formations-{item.pk}"',
+        f'id="delete-formations-{item.pk}"',
+        'id="bulk-formations"',
+        'id="add-formations"',
+    ):
+        assert marker in member_page
+        assert marker not in reviewer_page
+    assert "Valider l&#x27;étape" not in member_page
+
+
+@pytest.mark.django_db
+def test_cached_forms_carry_the_token_of_each_request(member, roadmap):
+    stage = roadmap.stages.get(number=StageKind.SKILLS)
+    item = TrainingActionFactory(stage=stage, progress=0)
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(member)
+    html = _page(client, stage.get_absolute_url())
+    assert CSRF_PLACEHOLDER not in html
+    bulk = html[html.index('id="bulk-formations"') :]
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', bulk).group(1)
+    response = client.post(
+        reverse(
+            "roadmap:item_bulk", kwargs={"roadmap_pk": roadmap.pk, "kind": "formations"}
+        ),
+        {
+            "csrfmiddlewaretoken": token,
+            "items": [item.pk],
+            "status": "in_progress",
+            "progress": "50",
+        },
+    )
+    assert response.status_code in (200, 302)
+    item.refresh_from_db()
+    assert item.progress == 50
