@@ -173,6 +173,7 @@ def _stage_context(request, *, roadmap, stage, access, **overrides):
         "roadmap": roadmap,
         "stage": stage,
         "stages": stages,
+        "stamp": stamp,
         "progress": next(s.progress for s in stages if s.pk == stage.pk),
         "access": access,
         "lists": _stage_lists(
