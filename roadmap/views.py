@@ -290,11 +290,35 @@ def roadmap_create(request, code):
 # --- Stage page -----------------------------------------------------------
 
 
+def _roadmap_with_access(request, pk):
+    """The visible roadmap and the user's roles on its basin, in one query."""
+    user = request.user
+
+    def on_basin(basins):
+        return Exists(basins.filter(pk=OuterRef("basin_id")))
+
+    roadmap = get_object_or_404(
+        Roadmap.objects.visible_to(user)
+        .select_related("basin")
+        .annotate(
+            user_edits=on_basin(Basin.objects.editable_by(user)),
+            user_reviews=on_basin(Basin.objects.reviewable_by(user)),
+            user_leads=on_basin(Basin.objects.led_by(user)),
+        ),
+        pk=pk,
+    )
+    access = Access(
+        can_edit=roadmap.user_edits,
+        can_review=roadmap.user_reviews or user.is_superuser,
+        can_submit=roadmap.user_leads,
+    )
+    return roadmap, access
+
+
 @require_GET
 def stage_detail(request, roadmap_pk, number):
-    roadmap = _roadmap(request, roadmap_pk)
+    roadmap, access = _roadmap_with_access(request, roadmap_pk)
     stage = _stage(roadmap, number)
-    access = _access(request.user, roadmap.basin)
     context = _stage_context(request, roadmap=roadmap, stage=stage, access=access)
     return render(request, "roadmap/stage.html", context)
 
