@@ -623,9 +623,12 @@ def item_create(request, roadmap_pk, kind):
     return render(request, template, context, status=status)
 
 
-@require_http_methods(["GET", "POST"])
-def item_edit(request, roadmap_pk, kind, pk):
-    roadmap, item_type, stage, access = _item_scope(request, roadmap_pk, kind)
+def _writable_item(request, roadmap, item_type, stage, access, pk):
+    """(item, None), or (None, response) when it vanished or may not be written.
+
+    A POST on an item someone deleted meanwhile gets the 409 of _vanished();
+    otherwise a missing item is a 404, and a refused write a 403.
+    """
     item = item_type.queryset(roadmap=roadmap).filter(pk=pk).first()
     if item is None:
         if request.method == "POST":
@@ -638,11 +641,20 @@ def item_edit(request, roadmap_pk, kind, pk):
                 pk=pk,
             )
             if response is not None:
-                return response
+                return None, response
         raise Http404("Élément introuvable")
     refusal = _write_refusal(access, stage)
     if refusal:
-        return _forbidden(request, refusal)
+        return None, _forbidden(request, refusal)
+    return item, None
+
+
+@require_http_methods(["GET", "POST"])
+def item_edit(request, roadmap_pk, kind, pk):
+    roadmap, item_type, stage, access = _item_scope(request, roadmap_pk, kind)
+    item, refused = _writable_item(request, roadmap, item_type, stage, access, pk)
+    if refused is not None:
+        return refused
     form = item_type.form_class(_posted(request), instance=item, roadmap=roadmap)
     status = 200
     conflict = None
@@ -712,23 +724,9 @@ def item_edit(request, roadmap_pk, kind, pk):
 @require_http_methods(["GET", "POST"])
 def item_delete(request, roadmap_pk, kind, pk):
     roadmap, item_type, stage, access = _item_scope(request, roadmap_pk, kind)
-    item = item_type.queryset(roadmap=roadmap).filter(pk=pk).first()
-    if item is None:
-        if request.method == "POST":
-            response = _vanished(
-                request,
-                roadmap=roadmap,
-                item_type=item_type,
-                stage=stage,
-                access=access,
-                pk=pk,
-            )
-            if response is not None:
-                return response
-        raise Http404("Élément introuvable")
-    refusal = _write_refusal(access, stage)
-    if refusal:
-        return _forbidden(request, refusal)
+    item, refused = _writable_item(request, roadmap, item_type, stage, access, pk)
+    if refused is not None:
+        return refused
     context = {
         "roadmap": roadmap,
         "stage": stage,
