@@ -275,3 +275,18 @@ def test_header_shows_the_user_territories(client, department_reviewer, member):
     assert "Préfecture — Isère (38)" in client.get(HOME).text
     client.force_login(member)
     assert "Membre du comité de bassin — Grenoble (8409)" in client.get(HOME).text
+
+
+@pytest.mark.django_db
+def test_header_follows_membership_changes_at_the_next_request(
+    client, member, territory
+):
+    client.force_login(member)
+    reviewer_label = "Préfecture — Isère (38)"
+    assert reviewer_label not in client.get(HOME).text
+    added = MembershipFactory(
+        user=member, role=Role.REVIEWER, basin=None, department=territory["isere"]
+    )
+    assert reviewer_label in client.get(HOME).text
+    added.delete()
+    assert reviewer_label not in client.get(HOME).text
