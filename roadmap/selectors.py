@@ -142,11 +142,28 @@ def stages_with_progress(
     *, roadmap: Roadmap, stages=None, stamp: str | None = None
 ) -> list[Stage]:
     """The roadmap's stages (or the given queryset of them), each with
-    ``progress`` as Stage.with_progress() annotates it, from the cache."""
+    ``progress`` as Stage.with_progress() annotates it, from the cache.
+
+    The roadmap's own stages are cached too, under the stamp: every change
+    of a stage (summary, transition) records an event.
+    """
+    stamp = stamp or roadmap_stamp(roadmap=roadmap)
     progress = stage_progress(roadmap=roadmap, stamp=stamp)
-    rows = list(roadmap.stages.all() if stages is None else stages)
+    if stages is None:
+        rows = _cached(
+            roadmap=roadmap,
+            stamp=stamp,
+            name="stages",
+            compute=lambda: list(
+                Stage.objects.filter(roadmap_id=roadmap.pk).order_by("number")
+            ),
+        )
+    else:
+        rows = list(stages)
     for stage in rows:
         stage.progress = progress.get(stage.pk, 0)
+        if stage.roadmap_id == roadmap.pk:
+            stage.roadmap = roadmap
     return rows
 
 

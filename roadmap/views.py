@@ -13,6 +13,7 @@ from django.db import IntegrityError
 from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.views.decorators.http import (
     require_GET,
     require_http_methods,
@@ -20,7 +21,9 @@ from django.views.decorators.http import (
 )
 from django_htmx.http import reswap, retarget, trigger_client_event
 
+from basins.enums import Role
 from basins.models import Basin
+from basins.selectors import committee_roles_on, is_reviewer, sits_on_a_committee
 from roadmap import selectors, services
 from roadmap.enums import ActionStatus, AuditAction, AuthorRole
 from roadmap.forms import BulkStatusForm, CommentForm, RoadmapForm, StageSummaryForm
@@ -59,21 +62,31 @@ class Access:
 
 
 def _access(user, basin):
-    """The user's roles on ``basin``, in one query."""
-    flags = (
-        Basin.objects.filter(pk=basin.pk)
-        .annotate(
-            edit=Exists(Basin.objects.editable_by(user).filter(pk=OuterRef("pk"))),
-            review=Exists(Basin.objects.reviewable_by(user).filter(pk=OuterRef("pk"))),
-            lead=Exists(Basin.objects.led_by(user).filter(pk=OuterRef("pk"))),
-        )
-        .values("edit", "review", "lead")
-        .get()
+    """The user's roles on ``basin``.
+
+    The committee roles come from the user's memberships, which the header
+    reads anyway (basins.selectors.user_memberships: one query for both);
+    only a prefecture reviewer's role needs a query of its own, over the
+    basin's departments and regions.
+    """
+    reviews = (
+        _reviews_some_basin(user)
+        and Basin.objects.reviewable_by(user).filter(pk=basin.pk).exists()
     )
+    return _access_on(user, basin.pk, reviews=reviews)
+
+
+def _reviews_some_basin(user):
+    """Whether the user's review role needs checking on a basin (no query)."""
+    return not user.is_superuser and is_reviewer(user=user)
+
+
+def _access_on(user, basin_id, *, reviews):
+    roles = committee_roles_on(user=user, basin_id=basin_id)
     return Access(
-        can_edit=flags["edit"],
-        can_review=flags["review"] or user.is_superuser,
-        can_submit=flags["lead"],
+        can_edit=bool(roles),
+        can_review=user.is_superuser or reviews,
+        can_submit=Role.LEAD in roles,
     )
 
 
@@ -165,9 +178,12 @@ def _history(*, stage=None, roadmap=None, page_number=None):
     return page
 
 
-def _stage_context(request, *, roadmap, stage, access, **overrides):
-    stamp = selectors.roadmap_stamp(roadmap=roadmap)
-    stages = selectors.stages_with_progress(roadmap=roadmap, stamp=stamp)
+def _stage_context(
+    request, *, roadmap, stage, access, stamp=None, stages=None, **overrides
+):
+    stamp = stamp or selectors.roadmap_stamp(roadmap=roadmap)
+    if stages is None:
+        stages = selectors.stages_with_progress(roadmap=roadmap, stamp=stamp)
     can_write = _write_refusal(access, stage) is None
     context = {
         "roadmap": roadmap,
@@ -182,10 +198,17 @@ def _stage_context(request, *, roadmap, stage, access, **overrides):
         "summary_form": StageSummaryForm(instance=stage),
         "can_write": can_write,
         "summary_conflict": None,
-        "comments": _comments(stage, request.GET.get("commentaires")),
         "comment_form": CommentForm(),
     }
     context.update(overrides)
+    context["comments_html"] = _comments_html(
+        request,
+        roadmap=roadmap,
+        stage=stage,
+        access=access,
+        stamp=stamp,
+        form=context["comment_form"],
+    )
     return context
 
 
@@ -224,6 +247,42 @@ def _stage_lists(request, *, roadmap, stage, access, stamp):
         build=build,
     )
     return lists
+
+
+def _comments_html(request, *, roadmap, stage, access, stamp, form):
+    """The stage's comments section, rendered; cached unless the form is bound.
+
+    Its markup depends on the comments (adding one records an event, so
+    changes the roadmap's stamp), on whether the user may comment (the form)
+    and on the comments page.
+    """
+    page_number = request.GET.get("commentaires", "")
+
+    def build():
+        return {
+            "roadmap": roadmap,
+            "stage": stage,
+            "access": access,
+            "comments": _comments(stage, page_number),
+            "comment_form": form,
+        }
+
+    template = "roadmap/stage.html#comments"
+    if form.is_bound:  # The user's text and its errors: never shared.
+        return render_to_string(template, build(), request=request)
+    html, _ = cached_fragment(
+        request,
+        template=template,
+        parts=[
+            stamp,
+            "comments",
+            str(stage.number),
+            f"comment={access.can_comment}",
+            f"page={page_number}",
+        ],
+        build=build,
+    )
+    return html
 
 
 def _comments(stage, page_number=None):
@@ -291,35 +350,47 @@ def roadmap_create(request, code):
 
 
 def _roadmap_with_access(request, pk):
-    """The visible roadmap and the user's roles on its basin, in one query."""
+    """The visible roadmap and the user's roles on its basin, in one query.
+
+    A member of the basin's committee sees it (the first case of
+    Basin.objects.visible_to()): the roadmap is read by its key alone, and
+    the roles come from the memberships the header reads anyway. Anyone
+    else (reviewers, admins, other basins) goes through
+    Roadmap.objects.visible_to(), with the reviewer's role annotated.
+    """
     user = request.user
-
-    def on_basin(basins):
-        return Exists(basins.filter(pk=OuterRef("basin_id")))
-
-    roadmap = get_object_or_404(
-        Roadmap.objects.visible_to(user)
-        .select_related("basin")
-        .annotate(
-            user_edits=on_basin(Basin.objects.editable_by(user)),
-            user_reviews=on_basin(Basin.objects.reviewable_by(user)),
-            user_leads=on_basin(Basin.objects.led_by(user)),
-        ),
-        pk=pk,
-    )
-    access = Access(
-        can_edit=roadmap.user_edits,
-        can_review=roadmap.user_reviews or user.is_superuser,
-        can_submit=roadmap.user_leads,
-    )
-    return roadmap, access
+    reviewer = _reviews_some_basin(user)
+    if not reviewer and sits_on_a_committee(user=user):
+        roadmap = Roadmap.objects.select_related("basin").filter(pk=pk).first()
+        if roadmap is not None and committee_roles_on(
+            user=user, basin_id=roadmap.basin_id
+        ):
+            return roadmap, _access_on(user, roadmap.basin_id, reviews=False)
+    roadmaps = Roadmap.objects.visible_to(user).select_related("basin")
+    if reviewer:
+        roadmaps = roadmaps.annotate(
+            user_reviews=Exists(
+                Basin.objects.reviewable_by(user).filter(pk=OuterRef("basin_id"))
+            )
+        )
+    roadmap = get_object_or_404(roadmaps, pk=pk)
+    reviews = reviewer and roadmap.user_reviews
+    return roadmap, _access_on(user, roadmap.basin_id, reviews=reviews)
 
 
 @require_GET
 def stage_detail(request, roadmap_pk, number):
     roadmap, access = _roadmap_with_access(request, roadmap_pk)
-    stage = _stage(roadmap, number)
-    context = _stage_context(request, roadmap=roadmap, stage=stage, access=access)
+    # The stages come from the cache (under the roadmap's stamp): the page's
+    # stage is taken from them rather than read again.
+    stamp = selectors.roadmap_stamp(roadmap=roadmap)
+    stages = selectors.stages_with_progress(roadmap=roadmap, stamp=stamp)
+    stage = next((stage for stage in stages if stage.number == number), None)
+    if stage is None:
+        raise Http404("Étape introuvable")
+    context = _stage_context(
+        request, roadmap=roadmap, stage=stage, access=access, stamp=stamp, stages=stages
+    )
     return render(request, "roadmap/stage.html", context)
 
 

@@ -476,7 +476,7 @@ def test_stage_page_queries_do_not_grow_with_items(
                     item.save()
     many = _count_queries(client, path)
     assert many == few
-    with django_assert_max_num_queries(30):
+    with django_assert_max_num_queries(12):
         client.get(path)
 
 

@@ -8,11 +8,13 @@ from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
+from basins.enums import Role
 from diagnostics.models import ImportKind
 from roadmap import selectors, services, workflow
 from roadmap.enums import AuthorRole, StageKind
 from roadmap.fragments import CSRF_PLACEHOLDER
 from roadmap.services_pins import pin_figure
+from tests.basins.factories import MembershipFactory
 from tests.diagnostics.compute_factories import ImportRunFactory, PopulationCountFactory
 from tests.roadmap.factories import AxisFactory, RoadmapFactory, TrainingActionFactory
 
@@ -291,3 +293,120 @@ def test_review_panel_follows_roles_and_transitions_from_the_cache(
     html = _page(client, url)
     assert validate not in html
     assert submit not in html
+
+
+# --- Comments section and stages from the cache --------------------------------
+
+
+@pytest.mark.django_db
+def test_posted_comment_shows_at_once_on_the_cached_stage_page(client, member, roadmap):
+    stage = roadmap.stages.get(number=StageKind.SKILLS)
+    client.force_login(member)
+    url = stage.get_absolute_url()
+    first = _page(client, url)
+    assert "Relancer le lycée" not in _section(first, "comments")
+    response = client.post(
+        reverse(
+            "roadmap:stage_comments",
+            kwargs={"roadmap_pk": roadmap.pk, "number": stage.number},
+        ),
+        {"body": "Relancer le lycée"},
+    )
+    assert response.status_code == 302
+    assert "Relancer le lycée" in _section(client.get(url).text, "comments")
+
+
+@pytest.mark.django_db
+def test_a_refused_comment_stays_out_of_the_cached_comments(client, member, roadmap):
+    stage = roadmap.stages.get(number=StageKind.SKILLS)
+    client.force_login(member)
+    comments_url = reverse(
+        "roadmap:stage_comments",
+        kwargs={"roadmap_pk": roadmap.pk, "number": stage.number},
+    )
+    refused = client.post(comments_url, {"body": "   "})
+    assert refused.status_code == 422
+    assert "fr-error-text" in _section(refused.text, "comments")
+    # The next page is rendered with an empty form, not the refused one.
+    assert "fr-error-text" not in _section(
+        _page(client, stage.get_absolute_url()), "comments"
+    )
+
+
+@pytest.mark.django_db
+def test_stage_page_follows_a_role_change_at_the_next_request(client, member, roadmap):
+    stage = roadmap.stages.get(number=StageKind.SKILLS)
+    client.force_login(member)
+    url = stage.get_absolute_url()
+    submit = "Soumettre à la préfecture"
+    assert submit not in _page(client, url)
+    member.memberships.update(role=Role.LEAD)
+    assert submit in client.get(url).text
+
+
+@pytest.mark.django_db
+def test_stage_page_summary_follows_an_edit_after_being_cached(client, member, roadmap):
+    stage = roadmap.stages.get(number=StageKind.SKILLS)
+    client.force_login(member)
+    url = stage.get_absolute_url()
+    _page(client, url)
+    services.update_stage_summary(
+        stage=stage, summary="Pénurie de soudeurs.", version=stage.version, user=member
+    )
+    html = client.get(url).text
+    assert "Pénurie de soudeurs." in _section(html, "summary")
+    # The form carries the new version: saving it again is no conflict.
+    assert f'name="version" value="{stage.version + 1}"' in html
+
+
+@pytest.mark.django_db
+def test_stage_page_from_the_cache_takes_five_queries(
+    client, member, roadmap, django_assert_max_num_queries
+):
+    stage = roadmap.stages.get(number=StageKind.SKILLS)
+    TrainingActionFactory(stage=stage)
+    services.add_comment(
+        stage=stage, user=member, body="Vu.", author_role=AuthorRole.COMMITTEE
+    )
+    client.force_login(member)
+    url = stage.get_absolute_url()
+    client.get(url)
+    # Session, user, the user's memberships (header and roles), the roadmap,
+    # its stamp: the stages, lists, comments and review panel are cached.
+    with django_assert_max_num_queries(5):
+        assert client.get(url).status_code == 200
+
+
+@pytest.mark.django_db
+def test_stage_page_of_an_unknown_number_is_a_404_from_the_cache_too(
+    client, member, roadmap
+):
+    client.force_login(member)
+    client.get(roadmap.stages.get(number=StageKind.SKILLS).get_absolute_url())
+    url = reverse("roadmap:stage", kwargs={"roadmap_pk": roadmap.pk, "number": 9})
+    assert client.get(url).status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_committee_member_who_also_reviews_gets_both_roles(
+    client, member, territory, roadmap
+):
+    MembershipFactory(
+        user=member, role=Role.REVIEWER, basin=None, department=territory["isere"]
+    )
+    client.force_login(member)
+    url = roadmap.stages.get(number=StageKind.SKILLS).get_absolute_url()
+    access = client.get(url).context["access"]
+    assert (access.can_edit, access.can_review, access.can_submit) == (
+        True,
+        True,
+        False,
+    )
+
+
+@pytest.mark.django_db
+def test_a_committee_member_of_another_basin_gets_a_404(client, territory, roadmap):
+    other = MembershipFactory(role=Role.LEAD, basin=territory["oyonnax"]).user
+    client.force_login(other)
+    url = roadmap.stages.get(number=StageKind.SKILLS).get_absolute_url()
+    assert client.get(url).status_code == 404
