@@ -181,6 +181,15 @@ def _history(*, stage=None, roadmap=None, page_number=None):
 def _stage_context(
     request, *, roadmap, stage, access, stamp=None, stages=None, **overrides
 ):
+    """The stage page's context, its sections rendered (and mostly cached).
+
+    ``stamp`` and ``stages`` come from stage_detail, whose stage is one of
+    the stages cached under that stamp: then the summary section, built from
+    the stage, is cached under it too. The other views read the stage before
+    the stamp (a write in between would cache the old stage under the new
+    stamp): they render the summary afresh.
+    """
+    stage_after_stamp = stages is not None
     stamp = stamp or selectors.roadmap_stamp(roadmap=roadmap)
     if stages is None:
         stages = selectors.stages_with_progress(roadmap=roadmap, stamp=stamp)
@@ -201,6 +210,9 @@ def _stage_context(
         "comment_form": CommentForm(),
     }
     context.update(overrides)
+    context["summary_html"] = _summary_html(
+        request, context=context, cacheable=stage_after_stamp
+    )
     context["comments_html"] = _comments_html(
         request,
         roadmap=roadmap,
@@ -210,6 +222,32 @@ def _stage_context(
         form=context["comment_form"],
     )
     return context
+
+
+def _summary_html(request, *, context, cacheable):
+    """The stage's summary section, rendered.
+
+    Cached under the stamp and the write capability (form or text) when
+    ``cacheable`` and the form is a fresh one: the user's own text, its
+    errors and a conflict are never shared.
+    """
+    template = "roadmap/stage.html#summary"
+    names = ("roadmap", "stage", "can_write", "summary_form", "summary_conflict")
+    fragment = {name: context[name] for name in names}
+    if not cacheable or context["summary_form"].is_bound or context["summary_conflict"]:
+        return render_to_string(template, fragment, request=request)
+    html, _ = cached_fragment(
+        request,
+        template=template,
+        parts=[
+            context["stamp"],
+            "summary",
+            str(context["stage"].number),
+            f"write={context['can_write']}",
+        ],
+        build=lambda: fragment,
+    )
+    return html
 
 
 def _stage_lists(request, *, roadmap, stage, access, stamp):
@@ -452,8 +490,13 @@ def stage_summary(request, roadmap_pk, number):
         status = 422
     if request.htmx and not request.htmx.boosted:
         return render(request, "roadmap/stage.html#summary", context, status=status)
-    full = _stage_context(request, roadmap=roadmap, stage=stage, access=access)
-    full.update(summary_form=context["summary_form"])
+    full = _stage_context(
+        request,
+        roadmap=roadmap,
+        stage=stage,
+        access=access,
+        summary_form=context["summary_form"],
+    )
     return render(request, "roadmap/stage.html", full, status=status)
 
 
@@ -471,9 +514,10 @@ def _summary_conflict(request, context, conflict, posted_form):
         return render(request, "roadmap/stage.html#summary", context, status=409)
     access = _access(request.user, current.roadmap.basin)
     full = _stage_context(
-        request, roadmap=current.roadmap, stage=current, access=access
-    )
-    full.update(
+        request,
+        roadmap=current.roadmap,
+        stage=current,
+        access=access,
         summary_form=context["summary_form"],
         summary_conflict=context["summary_conflict"],
     )

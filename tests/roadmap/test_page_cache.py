@@ -410,3 +410,41 @@ def test_a_committee_member_of_another_basin_gets_a_404(client, territory, roadm
     client.force_login(other)
     url = roadmap.stages.get(number=StageKind.SKILLS).get_absolute_url()
     assert client.get(url).status_code == 404
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("reviewer_first", [True, False])
+def test_summary_form_is_never_served_to_a_reader_from_the_cache(
+    client, member, department_reviewer, roadmap, reviewer_first
+):
+    url = roadmap.stages.get(number=StageKind.SKILLS).get_absolute_url()
+    users = [department_reviewer, member]
+    pages = {}
+    for user in users if reviewer_first else users[::-1]:
+        client.force_login(user)
+        pages[user] = _section(_page(client, url), "summary")
+    assert 'id="summary-form"' in pages[member]
+    assert 'id="summary-form"' not in pages[department_reviewer]
+
+
+@pytest.mark.django_db
+def test_a_summary_conflict_stays_out_of_the_cached_summary(
+    client, member, lead, roadmap
+):
+    stage = roadmap.stages.get(number=StageKind.SKILLS)
+    services.update_stage_summary(
+        stage=stage, summary="Texte du pilote", version=stage.version, user=lead
+    )
+    client.force_login(member)
+    summary_url = reverse(
+        "roadmap:stage_summary",
+        kwargs={"roadmap_pk": roadmap.pk, "number": stage.number},
+    )
+    stale = client.post(
+        summary_url, {"summary": "Texte du membre", "version": stage.version}
+    )
+    assert stale.status_code == 409
+    assert "conflict-alert" in _section(stale.text, "summary")
+    summary = _section(_page(client, stage.get_absolute_url()), "summary")
+    assert "conflict-alert" not in summary
+    assert "Texte du pilote" in summary
