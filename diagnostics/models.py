@@ -216,7 +216,7 @@ class Establishment(models.Model):
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
-        # Covered by the (basin, is_active, naf_division) index below; the
+        # Indexed below (establishment_basin); the
         # import takes basin ids from the communes table in its own
         # transaction, and Django applies SET_NULL itself: a per-row
         # foreign-key trigger would only slow a 40-million-row load.
@@ -230,6 +230,12 @@ class Establishment(models.Model):
     # transforms and rewrites only the rows whose hash changed.
     source_hash = models.BigIntegerField(
         "empreinte de la ligne source", null=True, blank=True, editable=False
+    )
+    # The import's remarks on the row (commune not placed, old nomenclature,
+    # [ND] values...), one bit each: see diagnostics.importers.sirene.
+    # A re-import reports them for unchanged rows without recomputing them.
+    remarks = models.PositiveSmallIntegerField(
+        "remarques de l'import", default=0, editable=False
     )
     import_run = models.ForeignKey(
         ImportRun,
@@ -247,10 +253,9 @@ class Establishment(models.Model):
         # Declared here rather than with db_index=True: no extra
         # varchar_pattern_ops index for each (every index slows the import).
         indexes = [
-            models.Index(
-                fields=["basin", "is_active", "naf_division"],
-                name="establishment_basin_active",
-            ),
+            # For the admin's filter and Django's SET_NULL when a basin goes;
+            # the diagnostic reads every row in one pass and needs none.
+            models.Index(fields=["basin"], name="establishment_basin"),
             models.Index(fields=["siren"], name="establishment_siren"),
         ]
 

@@ -7,7 +7,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from diagnostics.importers import sirene
+from diagnostics.importers import pgload, sirene, validation
 from diagnostics.importers.sirene import import_sirene
 from diagnostics.models import Establishment, ImportKind, ImportRun, ImportStatus
 from tests.basins.factories import (
@@ -441,7 +441,7 @@ def test_first_big_load_rebuilds_the_secondary_indexes(places, tmp_path):
 
     assert run.inserted == 12000
     assert establishment_indexes() == before
-    assert "establishment_basin_active" in before
+    assert "establishment_basin" in before
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL path")
@@ -461,6 +461,121 @@ def test_failed_big_load_keeps_the_indexes(places, tmp_path, monkeypatch):
     run = run_import(path)
 
     assert run.status == ImportStatus.FAILED
-    assert dropped == [["diagnostics_establishment_pkey"]]
+    # Into an empty table, even the primary key is built after the load.
+    assert dropped == [[]]
     assert establishment_indexes() == before
+    assert not Establishment.objects.exists()
+
+
+def two_streams(monkeypatch):
+    """Cut even a small file in two segments, copied at once."""
+    monkeypatch.setattr(pgload, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(pgload.os, "cpu_count", lambda: 2)
+
+
+postgresql_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="PostgreSQL path"
+)
+
+
+@postgresql_only
+@pytest.mark.django_db
+def test_two_segments_give_the_rows_rejects_and_lines_of_one(
+    places, tmp_path, monkeypatch
+):
+    two_streams(monkeypatch)
+    rows = [sirene_row(f"{n:09d}00011") for n in range(100000000, 100000040)]
+    rows[5] = sirene_row("[ND]", siren="123456789")
+    rows[35] = sirene_row("100000001" + "00011")  # the SIRET of line 3
+    path = write_sirene(tmp_path / "stock.csv", rows)
+
+    run = run_import(path)
+
+    assert run.status == ImportStatus.SUCCEEDED, run.error_message
+    assert (run.rows_read, run.inserted, run.rejected) == (40, 38, 2)
+    with run.rejects_file.open("r") as file:
+        lines = list(csv.reader(file))[1:]
+    assert [(line[0], line[1]) for line in lines] == [
+        ("7", "siret_invalide"),
+        ("37", "siret_en_double"),
+    ]
+    assert Establishment.objects.filter(basin=places["grenoble"]).count() == 38
+
+
+@postgresql_only
+@pytest.mark.django_db
+def test_an_error_in_the_second_segment_gives_its_line_in_the_file(
+    places, tmp_path, monkeypatch
+):
+    two_streams(monkeypatch)
+    # Beyond the head checked at upload: COPY finds it.
+    rows = [sirene_row(f"{n:09d}00011") for n in range(100000000, 100002000)]
+    path = write_sirene(tmp_path / "stock.csv", rows)
+    with path.open("a", encoding="utf-8") as file:
+        file.write("1,2,3\n")
+    assert path.stat().st_size > validation.HEAD_SIZE
+
+    run = run_import(path)
+
+    assert run.status == ImportStatus.FAILED
+    assert "nombre de colonnes" in run.error_message
+    assert "à la ligne 2002 " in run.error_message
+    assert not Establishment.objects.exists()
+
+
+@postgresql_only
+@pytest.mark.django_db
+def test_an_unchanged_duplicate_is_still_rejected_on_reimport(places, tmp_path):
+    rows = [*three_rows(), sirene_row(SIRETS[0])]
+    path = write_sirene(tmp_path / "stock.csv", rows)
+    first = run_import(path)
+
+    again = run_import(path)
+
+    assert first.report["rejects"] == {"siret_en_double": 1}
+    assert again.report["rejects"] == {"siret_en_double": 1}
+    assert (again.inserted, again.updated, again.unchanged) == (0, 0, 3)
+
+
+@postgresql_only
+@pytest.mark.django_db
+def test_a_reimport_counts_the_remarks_of_unchanged_rows(places, tmp_path):
+    rows = three_rows({0: {"codeCommuneEtablissement": "[ND]"}})
+    path = write_sirene(tmp_path / "stock.csv", rows)
+    first = run_import(path)
+
+    again = run_import(path)
+
+    assert again.unchanged == 3
+    assert again.report["warnings"] == first.report["warnings"]
+    assert again.report["warnings"]["commune_non_diffusible"] == 1
+
+
+@postgresql_only
+@pytest.mark.django_db
+def test_scratch_tables_left_by_a_killed_import_are_dropped(places, tmp_path):
+    with pgload.side_connection() as side:
+        side.execute(f"CREATE UNLOGGED TABLE {pgload.TABLE_PREFIX}dead_0 (c0 text)")
+
+    run = run_import(write_sirene(tmp_path / "stock.csv", three_rows()))
+
+    assert run.status == ImportStatus.SUCCEEDED, run.error_message
+    with pgload.side_connection() as side:
+        left = side.execute(
+            "SELECT tablename FROM pg_tables WHERE tablename = %s",
+            [f"{pgload.TABLE_PREFIX}dead_0"],
+        ).fetchall()
+    assert left == []
+
+
+@postgresql_only
+@pytest.mark.django_db
+def test_an_import_is_refused_while_another_one_runs(places, tmp_path):
+    with pgload.side_connection() as other:
+        other.execute("SELECT pg_advisory_lock(%s)", [pgload.LOCK_KEY])
+
+        run = run_import(write_sirene(tmp_path / "stock.csv", three_rows()))
+
+    assert run.status == ImportStatus.FAILED
+    assert "Un autre import SIRENE est en cours" in run.error_message
     assert not Establishment.objects.exists()
