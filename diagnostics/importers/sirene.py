@@ -216,7 +216,7 @@ def _import_postgresql(
     communes = commune_to_basin_map()
     # Every record's hash is seeded by the mapping fingerprint.
     key = bytes.fromhex(_mapping_fingerprint(communes))
-    checksum = _Checksum(path) if not run.checksum else None
+    checksum = None
     connection.ensure_connection()
     with connection.connection.cursor() as cursor:
         pgload.lock_imports(cursor, name)
@@ -276,6 +276,8 @@ def _import_postgresql(
             with pgload.timed("SIRENE keys"):
                 outcome.rows_read = keys.run(progress)
             keys.create_view(cursor, "sirene_keys")
+            # Hashed on the core PostgreSQL leaves idle while it compares.
+            checksum = checksum or _Checksum(path, run)
             with pgload.timed("SIRENE compare"):
                 wanted = _compare(cursor, outcome)
         # 2. The records to write (all of them into an empty table), whole,
@@ -303,6 +305,8 @@ def _import_postgresql(
             outcome.rows_read = copied
         if copied:
             ready.create_view(cursor, "sirene_staging")
+            # Hashed on the core PostgreSQL leaves idle while it merges.
+            checksum = checksum or _Checksum(path, run)
             with pgload.timed("SIRENE merge"):
                 _write(cursor, head, run, outcome, empty=empty, sent=copied)
             if outcome.rejected:
@@ -310,8 +314,8 @@ def _import_postgresql(
         cursor.execute("DROP VIEW IF EXISTS pg_temp.sirene_keys")
         cursor.execute("DROP VIEW IF EXISTS pg_temp.sirene_staging")
         cursor.execute(f"DROP TABLE {', '.join(f'pg_temp.{t}' for t in TEMP_TABLES)}")
-    if checksum is not None:
-        run.checksum = checksum.result()
+    if not run.checksum:
+        run.checksum = (checksum or _Checksum(path, run)).result()
     outcome.unchanged = (
         outcome.rows_read - outcome.rejected - outcome.inserted - outcome.updated
     )
@@ -325,19 +329,23 @@ TRANSFORM_VERSION = 2
 
 
 class _Checksum:
-    """The file's SHA-256, computed by a thread meanwhile (hashlib frees the
-    GIL)."""
+    """The file's SHA-256 (unless the upload computed it), by a thread,
+    meanwhile: hashlib frees the GIL."""
 
-    def __init__(self, path: Path):
-        self._value = ""
-        self._thread = threading.Thread(target=self._run, args=(path,), daemon=True)
-        self._thread.start()
+    def __init__(self, path: Path, run: ImportRun):
+        self._value = run.checksum
+        self._thread = None
+        if not self._value:
+            self._thread = threading.Thread(target=self._run, args=(path,))
+            self._thread.daemon = True
+            self._thread.start()
 
     def _run(self, path: Path) -> None:
         self._value = base.sha256_of(path)
 
     def result(self) -> str:
-        self._thread.join()
+        if self._thread is not None:
+            self._thread.join()
         return self._value
 
 
@@ -569,26 +577,27 @@ def _remarks_sql(col: dict[str, str]) -> str:
     """SQL: the row's remarks, one bit each (``REMARK_BITS``)."""
     bit = REMARK_BITS
     bands = ", ".join(f"'{band}'" for band in BANDS)
+    # The common case first: a placed commune, a known NAF rév. 2 division.
     return f"""(
             CASE
+                WHEN m.basin_id IS NOT NULL THEN 0
                 WHEN {col[COMMUNE]} = '{ND}' THEN {bit["commune_non_diffusible"]}
                 WHEN {col[COMMUNE]} = '' AND coalesce({col[COUNTRY]}, '') NOT IN
                     ('', '{ND}') THEN {bit["commune_etrangere"]}
                 WHEN {col[COMMUNE]} = '' THEN {bit["commune_absente"]}
-                WHEN m.basin_id IS NULL THEN {bit["commune_inconnue"]}
-                ELSE 0
+                ELSE {bit["commune_inconnue"]}
             END
             + CASE
+                WHEN d.code IS NOT NULL THEN 0
                 WHEN {col[NAF]} = '{ND}' THEN {bit["activite_non_diffusible"]}
                 WHEN {col[NOMENCLATURE]} NOT IN ('{NAF_REV2}', '', '{ND}')
                     THEN {bit["autre_nomenclature"]}
-                WHEN d.code IS NULL THEN {bit["activite_inconnue"]}
-                ELSE 0
+                ELSE {bit["activite_inconnue"]}
             END
             + CASE
+                WHEN {col[BAND]} IN ('', {bands}) THEN 0
                 WHEN {col[BAND]} = '{ND}' THEN {bit["effectif_non_diffusible"]}
-                WHEN {col[BAND]} NOT IN ('', {bands}) THEN {bit["effectif_inconnu"]}
-                ELSE 0
+                ELSE {bit["effectif_inconnu"]}
             END)::smallint"""
 
 
