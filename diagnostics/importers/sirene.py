@@ -279,7 +279,7 @@ def _import_postgresql(
             # Hashed on the core PostgreSQL leaves idle while it compares.
             checksum = checksum or _Checksum(path, run)
             with pgload.timed("SIRENE compare"):
-                wanted = _compare(cursor, outcome)
+                wanted = _compare(cursor, outcome, keys)
         # 2. The records to write (all of them into an empty table), whole,
         # each after its line number and hash.
         copied = 0
@@ -357,34 +357,76 @@ def _invalid_value(name: str, error) -> ImportFileError:
     )
 
 
-def _compare(cursor, outcome: base.Outcome) -> bytes:
+DUPLICATES_SQL = """
+    SELECT line FROM (
+        SELECT line, row_number() OVER (
+            PARTITION BY siret COLLATE "C" ORDER BY line) AS rank
+        FROM {keys}
+        -- Grouping 64-bit hashes is cheaper than grouping text.
+        WHERE hashtextextended(siret, 0) IN (
+            SELECT hashtextextended(siret, 0) FROM {keys}
+            GROUP BY 1 HAVING count(*) > 1)
+    ) AS ranked
+    WHERE rank > 1
+"""
+
+
+def _second_occurrences(keys: str) -> list[int]:
+    """Lines repeating a SIRET seen higher up, from a side connection."""
+    with pgload.side_connection() as side:
+        side.execute("SET work_mem = '256MB'")
+        rows = side.execute(DUPLICATES_SQL.format(keys=keys)).fetchall()
+    return [line for (line,) in rows]
+
+
+def _compare(cursor, outcome: base.Outcome, keys: pgload.ParallelCopy) -> bytes:
     """Count the unchanged records; return the bitmap of the other lines.
 
     A record is unchanged when its SIRET's current row has its hash, and it
     is not a second occurrence of a SIRET. Its remarks are the stored ones.
     Every other line (new, changed, duplicated, rejected) is wanted.
+
+    The second occurrences are looked for at the same time, by another
+    connection on the other core (the keys table is committed); there are
+    seldom any, and then the comparison runs again without them.
     """
-    cursor.execute(
-        """
-        INSERT INTO sirene_duplicates (line)
-        SELECT line FROM (
-            SELECT line, row_number() OVER (
-                PARTITION BY siret COLLATE "C" ORDER BY line) AS rank
-            FROM sirene_keys
-            -- Grouping 64-bit hashes is much cheaper than grouping text.
-            WHERE hashtextextended(siret, 0) IN (
-                SELECT hashtextextended(siret, 0) FROM sirene_keys
-                GROUP BY 1 HAVING count(*) > 1)
-        ) AS ranked
-        WHERE rank > 1
-        """
-    )
+    [segment] = keys.segments
+    found: dict = {}
+
+    def look() -> None:
+        try:
+            found["lines"] = _second_occurrences(segment.table)
+        except Exception as error:  # raised below, in this thread
+            found["error"] = error
+
+    thread = threading.Thread(target=look, daemon=True)
+    thread.start()
+    counts = _compare_keys(cursor, exclude=False)
+    thread.join()
+    if "error" in found:
+        raise found["error"]
+    if found["lines"]:
+        with cursor.copy("COPY sirene_duplicates (line) FROM STDIN") as copy:
+            for line in found["lines"]:
+                copy.write_row((line,))
+        counts = _compare_keys(cursor, exclude=True)
+    lines, warnings, nomenclatures = counts
+    outcome.warnings.update(warnings)
+    if nomenclatures:
+        outcome.details["nomenclatures"] = dict(nomenclatures)
+    return lines
+
+
+def _compare_keys(cursor, *, exclude: bool):
+    """(bitmap of wanted lines, remarks and nomenclatures of the others)."""
     other = REMARK_BITS["autre_nomenclature"]
+    duplicate = (
+        "AND k.line NOT IN (SELECT line FROM sirene_duplicates)" if exclude else ""
+    )
     query = f"""
         WITH compared AS MATERIALIZED (
             SELECT k.line, cur.remarks, cur.naf_nomenclature,
-                coalesce(cur.source_hash = k.h, false)
-                AND k.line NOT IN (SELECT line FROM sirene_duplicates) AS same
+                coalesce(cur.source_hash = k.h, false) {duplicate} AS same
             FROM sirene_keys AS k
             LEFT JOIN diagnostics_establishment AS cur ON cur.siret = k.siret
         )
@@ -395,6 +437,7 @@ def _compare(cursor, outcome: base.Outcome) -> bytes:
         SELECT line, NULL, NULL, NULL FROM compared WHERE NOT same
     """  # noqa: S608
     wanted = bytearray()
+    warnings = Counter()
     nomenclatures = Counter()
     with cursor.copy(f"COPY ({query}) TO STDOUT") as copy:
         for line, remarks, nomenclature, count in copy.rows():
@@ -408,12 +451,10 @@ def _compare(cursor, outcome: base.Outcome) -> bytes:
             count, remarks = int(count), int(remarks)
             for warning, bit in REMARK_BITS.items():
                 if remarks & bit:
-                    outcome.warnings[warning] += count
+                    warnings[warning] += count
             if nomenclature:
                 nomenclatures[nomenclature] += count
-    if nomenclatures:
-        outcome.details["nomenclatures"] = dict(nomenclatures)
-    return bytes(wanted)
+    return bytes(wanted), warnings, nomenclatures
 
 
 def _write(cursor, head, run, outcome, *, empty: bool, sent: int) -> None:
