@@ -21,6 +21,7 @@ import os
 import secrets
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -74,6 +75,10 @@ class Segment:
     table: str
     rows: int = 0
 
+    @property
+    def derived(self) -> str:
+        return f"{self.table}_t"
+
 
 class ParallelCopy:
     """COPY a file's records, formatted, into scratch tables, one per run.
@@ -81,8 +86,12 @@ class ParallelCopy:
     ``columns``: the SQL column list of the tables. ``format`` and
     ``format_args``: a formatter of :mod:`streaming` and its keywords.
     ``start``: where the data starts (after the header, ``header_lines``
-    long). ``options``: of the COPY. Use as a context manager: the tables
-    are dropped on exit.
+    long). ``options``: of the COPY. ``after(segment)``: SQL statements
+    that each segment's connection runs after its copy, at the same time
+    as the others (it may create ``segment.derived``, e.g. the segment's
+    rows transformed; shared tables it reads are named by
+    :meth:`aux_table`). Use as a context manager: the tables are dropped
+    on exit.
     """
 
     def __init__(
@@ -97,6 +106,7 @@ class ParallelCopy:
         name: str,
         streams: int | None = None,
         options: str = "FORMAT csv",
+        after: Callable[[Segment], list[str]] | None = None,
     ):
         self.path = path
         self.start = start
@@ -106,6 +116,8 @@ class ParallelCopy:
         self.format_args = format_args
         self.name = name
         self.options = options
+        self.after = after
+        self._aux: list[str] = []
         if streams is None:
             streams = min(MAX_STREAMS, os.cpu_count() or 1)
             if path.stat().st_size - start < PARALLEL_MIN_BYTES:
@@ -130,10 +142,24 @@ class ParallelCopy:
                 self.segments.append(Segment(index, start, end, first, table))
         return self
 
+    def aux_table(self, name: str) -> str:
+        """The name of a scratch table shared by the segments, dropped with
+        theirs."""
+        table = f"{TABLE_PREFIX}{self._token}_{name}"
+        if table not in self._aux:
+            self._aux.append(table)
+        return table
+
     def __exit__(self, *exc_info) -> None:
         if not self.segments:
             return
-        tables = ", ".join(segment.table for segment in self.segments)
+        tables = ", ".join(
+            [
+                *(segment.table for segment in self.segments),
+                *(segment.derived for segment in self.segments if self.after),
+                *self._aux,
+            ]
+        )
         if connection.in_atomic_block:
             # Still inside an outer transaction, which holds the tables: drop
             # them there (if it rolls back, the next import drops them).
@@ -221,13 +247,14 @@ class ParallelCopy:
             "format": self.format,
             "format_args": self.format_args,
             "name": self.name,
+            "after": self.after(segment) if self.after else [],
         }
 
-    def create_view(self, cursor, view: str) -> None:
-        """A temp view of all the segments' rows."""
+    def create_view(self, cursor, view: str, *, derived: bool = False) -> None:
+        """A temp view of all the segments' rows (or derived tables')."""
         union = " UNION ALL ".join(
             # Table names are ours (prefix, random hex, index): no user input.
-            f"SELECT * FROM {segment.table}"  # noqa: S608
+            f"SELECT * FROM {segment.derived if derived else segment.table}"  # noqa: S608
             for segment in self.segments
         )
         cursor.execute(f"CREATE TEMP VIEW {view} AS {union}")

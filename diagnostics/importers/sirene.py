@@ -60,6 +60,7 @@ the last line, leaves the table as it was.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import itertools
 import logging
@@ -233,8 +234,8 @@ def _import_postgresql(
         cursor.execute("SET LOCAL synchronous_commit = off")
         # ON COMMIT DROP is not enough when the import runs inside an outer
         # transaction (tests, or several imports in a row).
-        cursor.execute("DROP VIEW IF EXISTS pg_temp.sirene_staging")
-        cursor.execute("DROP VIEW IF EXISTS pg_temp.sirene_keys")
+        for view in VIEWS:
+            cursor.execute(f"DROP VIEW IF EXISTS pg_temp.{view}")
         cursor.execute(
             f"DROP TABLE IF EXISTS {', '.join(f'pg_temp.{t}' for t in TEMP_TABLES)}"
         )
@@ -283,6 +284,7 @@ def _import_postgresql(
         # 2. The records to write (all of them into an empty table), whole,
         # each after its line number and hash.
         copied = 0
+        shared = {}
         if wanted is None or any(wanted):
             texts = ", ".join(f"c{i}" for i in range(len(head.columns)))
             ready = scratch.enter_context(
@@ -297,22 +299,42 @@ def _import_postgresql(
                     name=name,
                     # An empty field is an empty string, not NULL.
                     options=f"FORMAT csv, FORCE_NOT_NULL ({texts})",
+                    # Into an empty table, each segment's connection also
+                    # transforms its rows, all at once.
+                    after=(
+                        functools.partial(_transform_segment, head, shared)
+                        if empty
+                        else None
+                    ),
                 )
             )
+            if empty:
+                shared["load"] = ready
+                shared["communes"] = _share_communes(ready, communes)
             with pgload.timed("SIRENE rows"):
                 copied = ready.run(progress if empty else None)
         if empty:
             outcome.rows_read = copied
         if copied:
             ready.create_view(cursor, "sirene_staging")
+            if empty:
+                ready.create_view(cursor, "sirene_ready", derived=True)
             # Hashed on the core PostgreSQL leaves idle while it merges.
             checksum = checksum or _Checksum(path, run)
             with pgload.timed("SIRENE merge"):
-                _write(cursor, head, run, outcome, empty=empty, sent=copied)
+                _write(
+                    cursor,
+                    head,
+                    run,
+                    outcome,
+                    empty=empty,
+                    sent=copied,
+                    counts=shared.get("counts"),
+                )
             if outcome.rejected:
                 _write_rejects_postgresql(cursor, head, run)
-        cursor.execute("DROP VIEW IF EXISTS pg_temp.sirene_keys")
-        cursor.execute("DROP VIEW IF EXISTS pg_temp.sirene_staging")
+        for view in VIEWS:
+            cursor.execute(f"DROP VIEW IF EXISTS pg_temp.{view}")
         cursor.execute(f"DROP TABLE {', '.join(f'pg_temp.{t}' for t in TEMP_TABLES)}")
     if not run.checksum:
         run.checksum = (checksum or _Checksum(path, run)).result()
@@ -323,6 +345,46 @@ def _import_postgresql(
 
 
 TEMP_TABLES = ("sirene_communes", "sirene_duplicates")
+VIEWS = ("sirene_keys", "sirene_staging", "sirene_ready")
+
+
+def _share_communes(load: pgload.ParallelCopy, communes: dict[str, int]) -> str:
+    """The commune -> basin map, where the segments' connections see it."""
+    table = load.aux_table("communes")
+    with pgload.side_connection() as side:
+        side.execute(
+            f"CREATE UNLOGGED TABLE {table} (code text PRIMARY KEY, "
+            "basin_id bigint NOT NULL)"
+        )
+        with side.cursor().copy(f"COPY {table} (code, basin_id) FROM STDIN") as copy:
+            for code, basin_id in communes.items():
+                copy.write_row((code, basin_id))
+    return table
+
+
+def _transform_segment(head: CsvHead, shared: dict, segment) -> list[str]:
+    """SQL a segment's connection runs after its copy: its rows, transformed,
+    and their counts by reject reason and remarks."""
+    select = _transform_sql(
+        head,
+        duplicates=False,
+        staging=segment.table,
+        communes=shared["communes"],
+    )
+    counts = shared["load"].aux_table(f"counts_{segment.index}")
+    shared.setdefault("counts", []).append(counts)
+    other = OTHER_NOMENCLATURE.format(alias="r", bit=REMARK_BITS["autre_nomenclature"])
+    return [
+        "SET work_mem = '256MB'",
+        "SET enable_nestloop = off",
+        "SET enable_mergejoin = off",
+        f"CREATE UNLOGGED TABLE {segment.derived} AS {select}",
+        f"CREATE UNLOGGED TABLE {counts} AS SELECT r.reject, r.remarks, "  # noqa: S608
+        f"{other} AS other, count(*) AS n FROM {segment.derived} AS r "
+        "GROUP BY 1, 2, 3",
+    ]
+
+
 PRIMARY_KEY = "diagnostics_establishment_pkey"
 # Bumped when the transform changes: stored values then need recomputing.
 TRANSFORM_VERSION = 2
@@ -457,7 +519,7 @@ def _compare_keys(cursor, *, exclude: bool):
     return bytes(wanted), warnings, nomenclatures
 
 
-def _write(cursor, head, run, outcome, *, empty: bool, sent: int) -> None:
+def _write(cursor, head, run, outcome, *, empty, sent, counts=None) -> None:
     """Merge the staged records into the table, all or nothing."""
     if not sent:
         return
@@ -473,7 +535,15 @@ def _write(cursor, head, run, outcome, *, empty: bool, sent: int) -> None:
     cursor.execute("SAVEPOINT sirene_merge")
     try:
         try:
-            _merge(cursor, head, run, outcome, duplicates=not empty, **options)
+            _merge(
+                cursor,
+                head,
+                run,
+                outcome,
+                duplicates=not empty,
+                counts=counts,
+                **options,
+            )
             if rebuild == "all":
                 _add_primary_key(cursor)
         except (
@@ -642,7 +712,13 @@ def _remarks_sql(col: dict[str, str]) -> str:
             END)::smallint"""
 
 
-def _transform_sql(head: CsvHead, *, duplicates: bool) -> str:
+def _transform_sql(
+    head: CsvHead,
+    *,
+    duplicates: bool,
+    staging: str = "sirene_staging",
+    communes: str = "sirene_communes",
+) -> str:
     """SELECT of the staged rows, transformed, with reasons.
 
     The hash of each record (``s.h``) was computed while streaming it.
@@ -652,6 +728,7 @@ def _transform_sql(head: CsvHead, *, duplicates: bool) -> str:
     # Built from constants and c<position> column names only: no user input.
     return f"""
         SELECT
+            s.line,
             {_reject_sql(col, duplicates=duplicates)} AS reject,
             {col[SIRET]} AS siret,
             {col[SIREN]} AS siren,
@@ -673,13 +750,13 @@ def _transform_sql(head: CsvHead, *, duplicates: bool) -> str:
             {_name_sql(col[USUAL_NAME], col[SIGN])} AS name,
             s.h AS source_hash,
             {_remarks_sql(col)} AS remarks
-        FROM sirene_staging AS s
+        FROM {staging} AS s
         LEFT JOIN diagnostics_nafdivision AS d
             ON d.code = left({col[NAF]}, 2)
             AND {col[NOMENCLATURE]} = '{NAF_REV2}'
             AND octet_length({col[NAF]}) = 6
             AND substr({col[NAF]}, 3, 1) = '.'
-        LEFT JOIN sirene_communes AS m ON m.code = {col[COMMUNE]}
+        LEFT JOIN {communes} AS m ON m.code = {col[COMMUNE]}
     """  # noqa: S608
 
 
@@ -697,6 +774,7 @@ def _merge(
     duplicates: bool,
     empty: bool = False,
     ordered: bool = True,
+    counts: list[str] | None = None,
 ) -> None:
     """Write the staged records; add their counts to the outcome.
 
@@ -720,19 +798,39 @@ def _merge(
         # SIRET raises a unique violation instead. The remarks come back
         # from RETURNING: the transformed rows are never materialized.
         order = 'ORDER BY src.siret COLLATE "C"' if ordered else ""
-        query = f"""
-        WITH ins AS (
+        unique = (
+            "AND src.line NOT IN (SELECT line FROM sirene_duplicates)"
+            if duplicates
+            else ""
+        )
+        # The segments' connections transformed the rows (sirene_ready) and
+        # counted them, unless duplicates make those counts wrong.
+        insert = f"""
             INSERT INTO diagnostics_establishment AS e ({names}, import_run_id)
             SELECT src.siret, {new}, src.source_hash, src.remarks, %(run)s
-            FROM ({_transform_sql(head, duplicates=duplicates)}) AS src
-            WHERE src.reject IS NULL
+            FROM sirene_ready AS src
+            WHERE src.reject IS NULL {unique}
             -- In key order, the index insertions walk each B-tree once.
-            {order}
-            RETURNING e.remarks,
-                {OTHER_NOMENCLATURE.format(alias="e", bit=other)} AS other
-        )
-        SELECT 'new', remarks::text, other, count(*) FROM ins GROUP BY 2, 3
-        """  # noqa: S608
+            {order}"""  # noqa: S608
+        if counts and not duplicates:
+            cursor.execute(insert, {"run": run.pk})
+            union = " UNION ALL ".join(
+                f"SELECT * FROM {table}"  # noqa: S608
+                for table in counts
+            )
+            query = f"""
+            SELECT CASE WHEN reject IS NULL THEN 'new' ELSE 'reject' END,
+                coalesce(reject, remarks::text), other, sum(n)::bigint
+            FROM ({union}) AS counted GROUP BY 1, 2, 3
+            """  # noqa: S608
+        else:
+            query = f"""
+            WITH ins AS ({insert}
+                RETURNING e.remarks,
+                    {OTHER_NOMENCLATURE.format(alias="e", bit=other)} AS other
+            )
+            SELECT 'new', remarks::text, other, count(*) FROM ins GROUP BY 2, 3
+            """  # noqa: S608
     else:
         query = f"""
         WITH src AS MATERIALIZED ({_transform_sql(head, duplicates=duplicates)}),
@@ -785,7 +883,7 @@ def _merge(
                 outcome.warnings[warning] += count
         if nomenclature:
             nomenclatures[nomenclature] += count
-    if empty:
+    if empty and not (counts and not duplicates):
         _count_rejects(cursor, head, outcome, duplicates=duplicates)
     if nomenclatures:
         outcome.details["nomenclatures"] = dict(nomenclatures)

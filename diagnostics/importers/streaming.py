@@ -349,7 +349,8 @@ def copy_segment(job: dict, counter=None, stop=None, on_batch=None) -> dict:
     ``job``: ``conninfo`` (psycopg.connect keywords), ``table``,
     ``options`` (of the COPY), ``path``, ``start``, ``end``,
     ``first_line``, ``last``, ``format`` and ``format_args`` (a key of
-    FORMATTERS and its keywords), ``name`` (the file's, for messages).
+    FORMATTERS and its keywords), ``name`` (the file's, for messages),
+    ``after`` (SQL run on the same connection after the copy).
     ``on_batch(records read)`` is called after each chunk. Returns ``rows``,
     or ``error`` (a French message) or ``crash`` (anything else).
     """
@@ -379,6 +380,8 @@ def copy_segment(job: dict, counter=None, stop=None, on_batch=None) -> dict:
                         if on_batch is not None:
                             on_batch(counter.value)
                 rows = cursor.rowcount
+                for statement in job.get("after", ()):
+                    cursor.execute(statement)
     except psycopg.errors.DataError as error:
         if stop is not None:
             stop.set()

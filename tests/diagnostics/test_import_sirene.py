@@ -579,3 +579,17 @@ def test_an_import_is_refused_while_another_one_runs(places, tmp_path):
     assert run.status == ImportStatus.FAILED
     assert "Un autre import SIRENE est en cours" in run.error_message
     assert not Establishment.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_first_load_counts_rejects_and_remarks_without_duplicates(places, tmp_path):
+    rows = three_rows({2: {"codeCommuneEtablissement": "[ND]"}})
+    rows.insert(1, sirene_row("1234", siren="123456789"))
+
+    run = run_import(write_sirene(tmp_path / "stock.csv", rows))
+
+    assert (run.rows_read, run.inserted, run.rejected) == (4, 3, 1)
+    assert run.report["rejects"] == {"siret_invalide": 1}
+    assert run.report["warnings"]["commune_non_diffusible"] == 1
+    with run.rejects_file.open("r") as file:
+        assert list(csv.reader(file))[1][:3] == ["3", "siret_invalide", "1234"]
