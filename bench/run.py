@@ -15,7 +15,8 @@ imported into it. The seeded SIRENE file is cached in ``bench/out/``.
 
 Measured in the same run and printed:
 
-a. raw ``psql \\copy`` of the file into a bare table of 54 text columns;
+a. raw ``psql \\copy`` of the file into a bare table of 54 text columns (the
+   faster of two, each after a CHECKPOINT);
 b. ``manage.py import_sirene FILE --wet-run`` into an empty establishment
    table, in a subprocess: its peak RSS comes from ``wait4``, its duration
    from its ImportRun (started_at to finished_at: file check, COPY, merge,
@@ -171,8 +172,19 @@ def import_zones(url: str, data_dir: Path) -> None:
     )
 
 
-def raw_copy(url: str, path: Path, rows: int) -> Measure:
-    """psql \\copy of the whole file into a bare table of text columns."""
+def raw_copy(url: str, path: Path, rows: int, *, runs: int = 2) -> Measure:
+    """psql \\copy of the whole file into a bare table of text columns.
+
+    The fastest of ``runs`` copies, each after a CHECKPOINT: the reference
+    is the best this machine does, so a slow copy never flatters a ratio.
+    """
+    return min(
+        (_raw_copy_once(url, path, rows) for _ in range(runs)),
+        key=lambda measure: measure.seconds,
+    )
+
+
+def _raw_copy_once(url: str, path: Path, rows: int) -> Measure:
     from django.db import connection
 
     header = path.open(encoding="utf-8").readline().strip().split(",")
@@ -180,6 +192,7 @@ def raw_copy(url: str, path: Path, rows: int) -> Measure:
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {RAW_TABLE}")
         cursor.execute(f"CREATE TABLE {RAW_TABLE} ({columns})")
+        cursor.execute("CHECKPOINT")
     connection.close()
     command = [
         "psql",
@@ -199,7 +212,7 @@ def raw_copy(url: str, path: Path, rows: int) -> Measure:
         cursor.execute(f"DROP TABLE {RAW_TABLE}")
     if copied != rows:
         sys.exit(f"COPY brut : {copied} lignes au lieu de {rows}.")
-    return Measure("COPY brut (psql \\copy)", elapsed, rows)
+    return Measure("COPY brut (\\copy, meilleur de 2)", elapsed, rows)
 
 
 def empty_establishments() -> None:

@@ -13,6 +13,7 @@ of the file, each with its own connection.
 
 from __future__ import annotations
 
+import bisect
 import csv
 import re
 import zlib
@@ -173,7 +174,7 @@ def split_points(path: Path, start: int, end: int, parts: int) -> list[tuple[int
     return [*cuts, (end, None)]
 
 
-def copy_error_message(error, name: str, sent: array | None = None) -> str:
+def copy_error_message(error, name: str, sent: Sent | None = None) -> str:
     """French message for a COPY data error, with the line in the file.
 
     ``sent``: the file line of each record sent to this COPY.
@@ -184,7 +185,7 @@ def copy_error_message(error, name: str, sent: array | None = None) -> str:
     if match:
         number = int(match.group(1))
         if sent is not None and 0 < number <= len(sent):
-            where = f" à la ligne {sent[number - 1]}"
+            where = f" à la ligne {sent.line(number)}"
         elif sent is None:
             where = f" à la ligne {number + 1}"
     primary = error.diag.message_primary or ""
@@ -229,6 +230,38 @@ def record_hasher(key: bytes) -> Callable[[bytes], int]:
 # --- what is sent of each record --------------------------------------------
 
 
+class Sent:
+    """The file line of each record sent to a COPY (whose errors give the
+    record's number), kept as runs: a few numbers per chunk of the file,
+    whatever its size."""
+
+    def __init__(self):
+        self._starts = array("q")  # records sent before each run
+        self._firsts = array("q")  # the run's first line
+        self._lines: dict[int, list[int]] = {}  # runs not one line apart
+        self._count = 0
+
+    def add(self, lines) -> None:
+        """Lines sent, in order: a range, or a list."""
+        if not lines:
+            return
+        if not isinstance(lines, range):
+            self._lines[len(self._starts)] = list(lines)
+        self._starts.append(self._count)
+        self._firsts.append(lines[0])
+        self._count += len(lines)
+
+    def __len__(self) -> int:
+        return self._count
+
+    def line(self, number: int) -> int:
+        """The line of the ``number``-th record sent (from 1)."""
+        run = bisect.bisect_right(self._starts, number - 1) - 1
+        offset = number - 1 - self._starts[run]
+        listed = self._lines.get(run)
+        return listed[offset] if listed is not None else self._firsts[run] + offset
+
+
 def _field(record: bytes, index: int) -> bytes:
     """A field of a record with quotes, read as CSV ('' if it has none)."""
     try:
@@ -255,13 +288,12 @@ def key_formatter(*, key: bytes, index: int, columns: int):
         found = parts[index] if len(parts) > index else b""
         return found.rstrip(b"\r") if last else found
 
-    def format(batch: Batch, sent: array) -> bytes:
+    def format(batch: Batch, sent: Sent) -> bytes:
         if batch.lines is None:
             lines = range(batch.first, batch.first + len(batch.records))
-            sent.extend(lines)
         else:
             lines = batch.lines
-            sent.extend(lines)
+        sent.add(lines)
         quoted = batch.quoted
         split = bytes.split
         records = batch.records
@@ -297,7 +329,7 @@ def row_formatter(*, key: bytes, wanted: bytes | None):
     def keep(line: int) -> bool:
         return line >> 3 < len(wanted) and wanted[line >> 3] >> (line & 7) & 1
 
-    def format(batch: Batch, sent: array) -> bytes:
+    def format(batch: Batch, sent: Sent) -> bytes:
         if batch.lines is None:
             lines = range(batch.first, batch.first + len(batch.records))
             if wanted is not None:
@@ -309,9 +341,9 @@ def row_formatter(*, key: bytes, wanted: bytes | None):
         pairs = zip(lines, batch.records, strict=True)
         if wanted is not None:
             pairs = [(line, record) for line, record in pairs if keep(line)]
-            sent.extend(line for line, _ in pairs)
+            sent.add([line for line, _ in pairs])
         else:
-            sent.extend(lines)
+            sent.add(lines)
         return b"".join(
             [
                 b"%d,%d,%s\n"
@@ -327,7 +359,7 @@ def row_formatter(*, key: bytes, wanted: bytes | None):
     return format
 
 
-FORMATTERS: dict[str, Callable[..., Callable[[Batch, array], bytes]]] = {
+FORMATTERS: dict[str, Callable[..., Callable[[Batch, Sent], bytes]]] = {
     "keys": key_formatter,
     "rows": row_formatter,
 }
@@ -356,7 +388,7 @@ def copy_segment(job: dict, counter=None, stop=None, on_batch=None) -> dict:
     """
     counter = counter if counter is not None else Counter()
     format = FORMATTERS[job["format"]](**job["format_args"])
-    sent = array("I")
+    sent = Sent()
     try:
         with psycopg.connect(**job["conninfo"], autocommit=True) as connection:
             connection.execute("SET statement_timeout = 0")

@@ -42,7 +42,7 @@ def test_bench_runs_end_to_end_on_20k_rows():
     print(result.stderr, file=sys.stderr)
     assert result.returncode == 0, result.stderr
     out = result.stdout
-    assert "COPY brut (psql \\copy)" in out
+    assert "COPY brut (\\copy, meilleur de 2)" in out
     for label in (
         "Import complet (table vide)",
         "Réimport du fichier inchangé",

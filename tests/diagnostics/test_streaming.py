@@ -1,7 +1,5 @@
 """Reading a CSV file record by record, and cutting it for parallel COPY."""
 
-from array import array
-
 import pytest
 
 from diagnostics.importers import streaming
@@ -100,8 +98,8 @@ def test_both_passes_hash_a_record_the_same_way(tmp_path):
     path = write(tmp_path, b'1,2,12345678900011,a\n4,5,98765432100015,"b,c"\n')
     [batch] = streaming.records(path, len(HEADER), path.stat().st_size, first_line=2)
     key = bytes(range(32))
-    keys = streaming.key_formatter(key=key, index=2, columns=4)(batch, array("I"))
-    rows = streaming.row_formatter(key=key, wanted=None)(batch, array("I"))
+    keys = streaming.key_formatter(key=key, index=2, columns=4)(batch, streaming.Sent())
+    rows = streaming.row_formatter(key=key, wanted=None)(batch, streaming.Sent())
     digest = streaming.record_hasher(key)
 
     expected = [digest(record) for record in batch.records]
@@ -117,7 +115,7 @@ def test_row_formatter_sends_only_the_wanted_lines(tmp_path):
     wanted = bytearray(4)
     for line in (3, 17):
         wanted[line >> 3] |= 1 << (line & 7)
-    sent = array("I")
+    sent = streaming.Sent()
     format = streaming.row_formatter(key=bytes(32), wanted=bytes(wanted))
 
     data = b"".join(
@@ -127,5 +125,22 @@ def test_row_formatter_sends_only_the_wanted_lines(tmp_path):
         )
     )
 
-    assert list(sent) == [3, 17]
+    assert [sent.line(n) for n in (1, 2)] == [3, 17]
     assert [row.split(b",")[2] for row in data.splitlines()] == [b"1", b"15"]
+
+
+def test_sent_lines_map_a_copy_record_number_to_its_line():
+    sent = streaming.Sent()
+    sent.add(range(2, 5002))
+    sent.add([5003, 5007])
+    sent.add(range(5008, 5010))
+
+    assert len(sent) == 5004
+    assert [sent.line(n) for n in (1, 5000, 5001, 5002, 5003, 5004)] == [
+        2,
+        5001,
+        5003,
+        5007,
+        5008,
+        5009,
+    ]
