@@ -47,10 +47,12 @@ transaction, under an advisory lock so that two imports never overlap):
    and checks UTF-8). The transform (commune -> basin, NAF division and
    section, clean-ups, remarks) is SQL. Into an empty table, each of those
    connections runs it on its rows right after its copy, at the same time
-   as the others, and counts them; the transaction then inserts the ready
-   rows, and builds the indexes, primary key included, afterwards.
-   Otherwise one statement transforms the new or changed records and
-   writes them with ``INSERT ... ON CONFLICT (siret) DO UPDATE``.
+   as the others, counts them and writes them into a new table (an empty
+   copy of the establishment table); the transaction then builds its
+   indexes, primary key included, and swaps it in for the empty table
+   (renames: readers see the empty table until the commit). Otherwise one
+   statement transforms the new or changed records and writes them with
+   ``INSERT ... ON CONFLICT (siret) DO UPDATE``.
 
 Why not Python for the transform: measured here, splitting a 54-column
 record and transforming it costs about 6 µs per record in CPython, twice
@@ -312,7 +314,9 @@ def _import_postgresql(
             )
             if empty:
                 shared["load"] = ready
+                shared["run"] = run.pk
                 shared["communes"] = _share_communes(ready, communes)
+                shared["table"] = _new_table(ready)
             with pgload.timed("SIRENE rows"):
                 copied = ready.run(progress if empty else None)
         if empty:
@@ -332,6 +336,7 @@ def _import_postgresql(
                     empty=empty,
                     sent=copied,
                     counts=shared.get("counts"),
+                    table=shared.get("table"),
                 )
             if outcome.rejected:
                 _write_rejects_postgresql(cursor, head, run)
@@ -384,7 +389,64 @@ def _transform_segment(head: CsvHead, shared: dict, segment) -> list[str]:
         f"CREATE UNLOGGED TABLE {counts} AS SELECT r.reject, r.remarks, "  # noqa: S608
         f"{other} AS other, count(*) AS n FROM {segment.derived} AS r "
         "GROUP BY 1, 2, 3",
+        # Into the table that will replace the empty one (_swap_in).
+        _insert_ready_sql(shared["table"], segment.derived, shared["run"]),
     ]
+
+
+def _insert_ready_sql(table: str, ready: str, run: int, where: str = "") -> str:
+    names = ", ".join(("siret", *DATA_FIELDS, "source_hash", "remarks"))
+    values = ", ".join(f"src.{f}" for f in DATA_FIELDS)
+    return (
+        f"INSERT INTO {table} ({names}, import_run_id) "  # noqa: S608
+        f"SELECT src.siret, {values}, src.source_hash, src.remarks, {int(run)} "
+        f"FROM {ready} AS src WHERE src.reject IS NULL {where}"
+    )
+
+
+def _new_table(load: pgload.ParallelCopy) -> str:
+    """An empty copy of the establishment table, without its indexes."""
+    table = load.aux_table("establishment")
+    with pgload.side_connection() as side:
+        side.execute(
+            f"CREATE TABLE {table} (LIKE diagnostics_establishment "
+            "INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING STORAGE)"
+        )
+    return table
+
+
+TABLE = "diagnostics_establishment"
+
+
+def _swap_in(cursor, table: str) -> None:
+    """Replace the (empty) establishment table with ``table``, indexed.
+
+    The indexes are built once, from the loaded rows, under temporary
+    names; the renames are transactional: until the import commits,
+    readers see the empty table, and a failure keeps it.
+    """
+    token = table  # the scratch prefix and a random part: a unique name
+    cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {token}_pk PRIMARY KEY (siret)")
+    indexes = []
+    for index in Establishment._meta.indexes:
+        if index.condition or index.opclasses or index.expressions:
+            raise NotImplementedError(f"index {index.name}: plain columns only")
+        columns = ", ".join(
+            Establishment._meta.get_field(name.lstrip("-")).column
+            for name in index.fields
+        )
+        temporary = f"{token}_{len(indexes)}"
+        cursor.execute(f"CREATE INDEX {temporary} ON {table} ({columns})")
+        indexes.append((temporary, index.name))
+    cursor.execute(f"LOCK TABLE {TABLE} IN ACCESS EXCLUSIVE MODE")
+    cursor.execute(f"SELECT EXISTS (SELECT FROM {TABLE})")  # noqa: S608
+    if cursor.fetchone()[0]:
+        raise RuntimeError("the establishment table is no longer empty")
+    cursor.execute(f"DROP TABLE {TABLE}")
+    cursor.execute(f"ALTER TABLE {table} RENAME TO {TABLE}")
+    cursor.execute(f"ALTER TABLE {TABLE} RENAME CONSTRAINT {token}_pk TO {PRIMARY_KEY}")
+    for temporary, name in indexes:
+        cursor.execute(f"ALTER INDEX {temporary} RENAME TO {name}")
 
 
 PRIMARY_KEY = "diagnostics_establishment_pkey"
@@ -521,54 +583,56 @@ def _compare_keys(cursor, *, exclude: bool):
     return bytes(wanted), warnings, nomenclatures
 
 
-def _write(cursor, head, run, outcome, *, empty, sent, counts=None) -> None:
+def _write(cursor, head, run, outcome, *, empty, sent, counts=None, table=None) -> None:
     """Merge the staged records into the table, all or nothing."""
     if not sent:
         return
-    rebuild = _drop_indexes(cursor, sent, empty=empty)
-    options = {
-        "empty": empty,
-        # Without its primary key, the table needs no key order.
-        "ordered": rebuild != "all",
-    }
-    # Duplicated SIRETs are rare: into an empty table, look for them only
-    # when the insert trips on one (a unique violation, or the rebuilt
-    # primary key refusing them). A re-import found them already.
+    if empty:
+        _write_first_load(cursor, head, run, outcome, counts=counts, table=table)
+        return
+    rebuild = _drop_indexes(cursor, sent)
     cursor.execute("SAVEPOINT sirene_merge")
     try:
-        try:
-            _merge(
-                cursor,
-                head,
-                run,
-                outcome,
-                duplicates=not empty,
-                counts=counts,
-                **options,
-            )
-            if rebuild == "all":
-                _add_primary_key(cursor)
-        except (
-            psycopg.errors.CardinalityViolation,
-            psycopg.errors.UniqueViolation,
-        ):
-            if not empty:
-                raise
-            cursor.execute("ROLLBACK TO SAVEPOINT sirene_merge")
-            outcome.inserted = outcome.rejected = 0
-            outcome.rejects.clear()
-            outcome.warnings.clear()
-            outcome.details.pop("nomenclatures", None)
-            _find_duplicates(cursor, head)
-            _merge(cursor, head, run, outcome, duplicates=True, **options)
-            if rebuild == "all":
-                _add_primary_key(cursor)
+        _merge(cursor, head, run, outcome, duplicates=True)
     except psycopg.errors.DataError as error:
         raise _invalid_value(run.file_name, error) from None
     cursor.execute("RELEASE SAVEPOINT sirene_merge")
     if rebuild:
         with pgload.timed("SIRENE indexes"):
             _create_secondary_indexes()
+
+
+def _write_first_load(cursor, head, run, outcome, *, counts, table) -> None:
+    """The segments' connections filled ``table``: index it and swap it in.
+
+    Duplicated SIRETs are rare: they are looked for only when the primary
+    key refuses them; the table is then filled again from the transformed
+    rows, without the second occurrences.
+    """
+    _merge(cursor, head, run, outcome, duplicates=False, empty=True, counts=counts)
+    cursor.execute("SAVEPOINT sirene_first_load")
+    try:
+        with pgload.timed("SIRENE indexes"):
+            _swap_in(cursor, table)
+    except psycopg.errors.UniqueViolation:
+        cursor.execute("ROLLBACK TO SAVEPOINT sirene_first_load")
+        outcome.inserted = outcome.rejected = 0
+        outcome.rejects.clear()
+        outcome.warnings.clear()
+        outcome.details.pop("nomenclatures", None)
+        _find_duplicates(cursor, head)
+        cursor.execute(f"TRUNCATE {table}")
+        cursor.execute(
+            _insert_ready_sql(
+                table,
+                "sirene_ready",
+                run.pk,
+                "AND src.line NOT IN (SELECT line FROM sirene_duplicates)",
+            )
+        )
+        _merge(cursor, head, run, outcome, duplicates=True, empty=True)
+        _swap_in(cursor, table)
+    cursor.execute("RELEASE SAVEPOINT sirene_first_load")
 
 
 def _mapping_fingerprint(communes: dict[str, int]) -> str:
@@ -588,43 +652,30 @@ def _mapping_fingerprint(communes: dict[str, int]) -> str:
     return digest.hexdigest()
 
 
-def _drop_indexes(cursor, rows: int, *, empty: bool) -> str:
-    """Drop indexes before a load that at least doubles the table.
+def _drop_indexes(cursor, rows: int) -> bool:
+    """Drop the secondary indexes before a load that at least doubles the
+    table.
 
     Building an index once from the loaded rows is several times cheaper
     than a million one-by-one insertions. Only worth it (and only done) for
-    a first or near-first load: DROP INDEX locks the table until the import
-    commits, so diagnostics wait for it; nothing reads a near-empty table
-    anyway. Into an empty table the primary key goes too (returns "all");
-    otherwise only the secondary indexes ("secondary"). The drop is
-    transactional: a failed import gets its indexes back.
+    a near-first load: DROP INDEX locks the table until the import commits,
+    so diagnostics wait for it; nothing reads a near-empty table anyway. The
+    drop is transactional: a failed import gets its indexes back. (Into an
+    empty table, _swap_in builds them on the new table.)
     """
     if rows < 10000:
-        return ""
-    if not empty:
-        # Count at most half the file's rows: enough to know the answer.
-        cursor.execute(
-            "SELECT count(*) FROM (SELECT FROM diagnostics_establishment LIMIT %s) t",
-            [rows // 2],
-        )
-        if cursor.fetchone()[0] >= rows // 2:
-            return ""
+        return False
+    # Count at most half the file's rows: enough to know the answer.
+    cursor.execute(
+        "SELECT count(*) FROM (SELECT FROM diagnostics_establishment LIMIT %s) t",
+        [rows // 2],
+    )
+    if cursor.fetchone()[0] >= rows // 2:
+        return False
     with connection.schema_editor(atomic=False) as editor:
         for index in Establishment._meta.indexes:
             editor.remove_index(Establishment, index)
-    if empty:
-        cursor.execute(
-            f"ALTER TABLE diagnostics_establishment DROP CONSTRAINT {PRIMARY_KEY}"
-        )
-        return "all"
-    return "secondary"
-
-
-def _add_primary_key(cursor) -> None:
-    cursor.execute(
-        f"ALTER TABLE diagnostics_establishment ADD CONSTRAINT {PRIMARY_KEY} "
-        "PRIMARY KEY (siret)"
-    )
+    return True
 
 
 def _create_secondary_indexes() -> None:
@@ -775,15 +826,14 @@ def _merge(
     *,
     duplicates: bool,
     empty: bool = False,
-    ordered: bool = True,
     counts: list[str] | None = None,
 ) -> None:
     """Write the staged records; add their counts to the outcome.
 
-    ``empty``: the table is empty, a plain INSERT (``ordered``: in key
-    order, when the primary key is there to walk). Otherwise the staged
-    records are the new or changed ones: transformed, compared with the
-    current values and written with ``INSERT ... ON CONFLICT DO UPDATE``.
+    ``empty``: a first load, already written; only counted here (from the
+    segments' ``counts`` tables). Otherwise the staged records are the new
+    or changed ones: transformed, compared with the current values and
+    written with ``INSERT ... ON CONFLICT DO UPDATE``.
     """
     names = ", ".join(("siret", *DATA_FIELDS, "source_hash", "remarks"))
     current = ", ".join(f"cur.{f}" for f in DATA_FIELDS)
@@ -795,44 +845,27 @@ def _merge(
     )
     other = REMARK_BITS["autre_nomenclature"]
     if empty:
-        # Into an empty table (a first load): a plain INSERT, no join against
-        # the current rows, no speculative insertion per row. A duplicated
-        # SIRET raises a unique violation instead. The remarks come back
-        # from RETURNING: the transformed rows are never materialized.
-        order = 'ORDER BY src.siret COLLATE "C"' if ordered else ""
-        unique = (
-            "AND src.line NOT IN (SELECT line FROM sirene_duplicates)"
-            if duplicates
-            else ""
-        )
-        # The segments' connections transformed the rows (sirene_ready) and
-        # counted them, unless duplicates make those counts wrong.
-        insert = f"""
-            INSERT INTO diagnostics_establishment AS e ({names}, import_run_id)
-            SELECT src.siret, {new}, src.source_hash, src.remarks, %(run)s
-            FROM sirene_ready AS src
-            WHERE src.reject IS NULL {unique}
-            -- In key order, the index insertions walk each B-tree once.
-            {order}"""  # noqa: S608
+        # A first load: the segments' connections transformed the rows
+        # (sirene_ready), wrote them (_write_first_load) and counted them;
+        # with duplicates, the counts are made again without the second
+        # occurrences.
         if counts and not duplicates:
-            cursor.execute(insert, {"run": run.pk})
             union = " UNION ALL ".join(
                 f"SELECT * FROM {table}"  # noqa: S608
                 for table in counts
             )
-            query = f"""
-            SELECT CASE WHEN reject IS NULL THEN 'new' ELSE 'reject' END,
-                coalesce(reject, remarks::text), other, sum(n)::bigint
-            FROM ({union}) AS counted GROUP BY 1, 2, 3
-            """  # noqa: S608
         else:
-            query = f"""
-            WITH ins AS ({insert}
-                RETURNING e.remarks,
-                    {OTHER_NOMENCLATURE.format(alias="e", bit=other)} AS other
+            union = (
+                "SELECT coalesce(r.reject, CASE WHEN r.line IN (SELECT line FROM "  # noqa: S608
+                "sirene_duplicates) THEN 'siret_en_double' END) AS reject, "
+                f"r.remarks, {OTHER_NOMENCLATURE.format(alias='r', bit=other)} "
+                "AS other, 1 AS n FROM sirene_ready AS r"
             )
-            SELECT 'new', remarks::text, other, count(*) FROM ins GROUP BY 2, 3
-            """  # noqa: S608
+        query = f"""
+        SELECT CASE WHEN reject IS NULL THEN 'new' ELSE 'reject' END,
+            coalesce(reject, remarks::text), other, sum(n)::bigint
+        FROM ({union}) AS counted GROUP BY 1, 2, 3
+        """  # noqa: S608
     else:
         query = f"""
         WITH src AS MATERIALIZED ({_transform_sql(head, duplicates=duplicates)}),
@@ -885,25 +918,8 @@ def _merge(
                 outcome.warnings[warning] += count
         if nomenclature:
             nomenclatures[nomenclature] += count
-    if empty and not (counts and not duplicates):
-        _count_rejects(cursor, head, outcome, duplicates=duplicates)
     if nomenclatures:
         outcome.details["nomenclatures"] = dict(nomenclatures)
-
-
-def _count_rejects(cursor, head, outcome, *, duplicates: bool) -> None:
-    """Rejects of a first load: only looked for when rows are missing."""
-    if outcome.inserted == outcome.rows_read:
-        return
-    col = _columns(head)
-    cursor.execute(
-        f"SELECT reject, count(*) FROM (SELECT "  # noqa: S608
-        f"{_reject_sql(col, duplicates=duplicates)} AS reject "
-        f"FROM sirene_staging AS s) AS r WHERE reject IS NOT NULL GROUP BY 1"
-    )
-    for reject, count in cursor.fetchall():
-        outcome.rejects[reject] += count
-        outcome.rejected += count
 
 
 def _write_rejects_postgresql(cursor, head: CsvHead, run: ImportRun) -> None:
