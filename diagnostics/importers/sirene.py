@@ -549,18 +549,20 @@ def _compare_keys(cursor, *, exclude: bool):
     duplicate = (
         "AND k.line NOT IN (SELECT line FROM sirene_duplicates)" if exclude else ""
     )
+    # One pass: the unchanged records grouped by their remarks (line NULL),
+    # every other record alone with its line.
     query = f"""
-        WITH compared AS MATERIALIZED (
+        SELECT CASE WHEN same THEN NULL ELSE line END,
+            CASE WHEN same THEN remarks END,
+            CASE WHEN same AND remarks & {other} <> 0 THEN naf_nomenclature END,
+            count(*)
+        FROM (
             SELECT k.line, cur.remarks, cur.naf_nomenclature,
                 coalesce(cur.source_hash = k.h, false) {duplicate} AS same
             FROM sirene_keys AS k
             LEFT JOIN diagnostics_establishment AS cur ON cur.siret = k.siret
-        )
-        SELECT NULL::bigint, remarks,
-            CASE WHEN remarks & {other} <> 0 THEN naf_nomenclature END, count(*)
-            FROM compared WHERE same GROUP BY 2, 3
-        UNION ALL
-        SELECT line, NULL, NULL, NULL FROM compared WHERE NOT same
+        ) AS compared
+        GROUP BY 1, 2, 3
     """  # noqa: S608
     wanted = bytearray()
     warnings = Counter()
