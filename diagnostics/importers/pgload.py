@@ -22,7 +22,7 @@ import secrets
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import psycopg
@@ -74,10 +74,8 @@ class Segment:
     first_line: int
     table: str
     rows: int = 0
-
-    @property
-    def derived(self) -> str:
-        return f"{self.table}_t"
+    # Rows returned by the ``after`` statements.
+    results: list = field(default_factory=list)
 
 
 class ParallelCopy:
@@ -88,9 +86,9 @@ class ParallelCopy:
     ``start``: where the data starts (after the header, ``header_lines``
     long). ``options``: of the COPY. ``after(segment)``: SQL statements
     that each segment's connection runs after its copy, at the same time
-    as the others (it may create ``segment.derived``, e.g. the segment's
-    rows transformed; shared tables it reads are named by
-    :meth:`aux_table`). Use as a context manager: the tables are dropped
+    as the others (e.g. its rows, transformed, into another table; the
+    rows they return land in ``segment.results``; shared tables are named
+    by :meth:`aux_table`). Use as a context manager: the tables are dropped
     on exit.
     """
 
@@ -156,7 +154,6 @@ class ParallelCopy:
         tables = ", ".join(
             [
                 *(segment.table for segment in self.segments),
-                *(segment.derived for segment in self.segments if self.after),
                 *self._aux,
             ]
         )
@@ -229,6 +226,7 @@ class ParallelCopy:
                 raise RuntimeError(f"COPY of a segment failed: {outcome['crash']}")
         for segment, outcome in zip(self.segments, outcomes, strict=True):
             segment.rows = outcome["rows"]
+            segment.results = outcome.get("results", [])
         rows = sum(segment.rows for segment in self.segments)
         if progress is not None:
             progress.update(rows_read=rows, force=True)
@@ -250,11 +248,11 @@ class ParallelCopy:
             "after": self.after(segment) if self.after else [],
         }
 
-    def create_view(self, cursor, view: str, *, derived: bool = False) -> None:
-        """A temp view of all the segments' rows (or derived tables')."""
+    def create_view(self, cursor, view: str) -> None:
+        """A temp view of all the segments' rows."""
         union = " UNION ALL ".join(
             # Table names are ours (prefix, random hex, index): no user input.
-            f"SELECT * FROM {segment.derived if derived else segment.table}"  # noqa: S608
+            f"SELECT * FROM {segment.table}"  # noqa: S608
             for segment in self.segments
         )
         cursor.execute(f"CREATE TEMP VIEW {view} AS {union}")

@@ -323,8 +323,6 @@ def _import_postgresql(
             outcome.rows_read = copied
         if copied:
             ready.create_view(cursor, "sirene_staging")
-            if empty:
-                ready.create_view(cursor, "sirene_ready", derived=True)
             # Hashed on the core PostgreSQL leaves idle while it merges.
             checksum = checksum or _Checksum(path, run)
             with pgload.timed("SIRENE merge"):
@@ -335,7 +333,7 @@ def _import_postgresql(
                     outcome,
                     empty=empty,
                     sent=copied,
-                    counts=shared.get("counts"),
+                    results=[row for seg in ready.segments for row in seg.results],
                     table=shared.get("table"),
                 )
             if outcome.rejected:
@@ -352,7 +350,7 @@ def _import_postgresql(
 
 
 TEMP_TABLES = ("sirene_communes", "sirene_duplicates")
-VIEWS = ("sirene_keys", "sirene_staging", "sirene_ready")
+VIEWS = ("sirene_keys", "sirene_staging")
 
 
 def _share_communes(load: pgload.ParallelCopy, communes: dict[str, int]) -> str:
@@ -371,36 +369,58 @@ def _share_communes(load: pgload.ParallelCopy, communes: dict[str, int]) -> str:
 
 def _transform_segment(head: CsvHead, shared: dict, segment) -> list[str]:
     """SQL a segment's connection runs after its copy: its rows, transformed,
-    and their counts by reject reason and remarks."""
-    select = _transform_sql(
+    into the table that will replace the empty one (_swap_in), and their
+    counts by remarks and reject reason."""
+    insert = _insert_transformed_sql(
         head,
-        duplicates=False,
+        shared["table"],
+        shared["run"],
         staging=segment.table,
         communes=shared["communes"],
     )
-    counts = shared["load"].aux_table(f"counts_{segment.index}")
-    shared.setdefault("counts", []).append(counts)
-    other = OTHER_NOMENCLATURE.format(alias="r", bit=REMARK_BITS["autre_nomenclature"])
     return [
         "SET work_mem = '256MB'",
         "SET enable_nestloop = off",
         "SET enable_mergejoin = off",
-        f"CREATE UNLOGGED TABLE {segment.derived} AS {select}",
-        f"CREATE UNLOGGED TABLE {counts} AS SELECT r.reject, r.remarks, "  # noqa: S608
-        f"{other} AS other, count(*) AS n FROM {segment.derived} AS r "
-        "GROUP BY 1, 2, 3",
-        # Into the table that will replace the empty one (_swap_in).
-        _insert_ready_sql(shared["table"], segment.derived, shared["run"]),
+        insert,
+        _rejects_sql(head, staging=segment.table, duplicates=False),
     ]
 
 
-def _insert_ready_sql(table: str, ready: str, run: int, where: str = "") -> str:
+def _insert_transformed_sql(
+    head: CsvHead,
+    table: str,
+    run: int,
+    *,
+    staging: str = "sirene_staging",
+    communes: str = "sirene_communes",
+    duplicates: bool = False,
+) -> str:
+    """INSERT of the staged rows, transformed, returning their counts by
+    remarks (and old nomenclature)."""
     names = ", ".join(("siret", *DATA_FIELDS, "source_hash", "remarks"))
     values = ", ".join(f"src.{f}" for f in DATA_FIELDS)
+    select = _transform_sql(
+        head, duplicates=duplicates, staging=staging, communes=communes
+    )
+    other = OTHER_NOMENCLATURE.format(alias="e", bit=REMARK_BITS["autre_nomenclature"])
+    return f"""
+        WITH ins AS (
+            INSERT INTO {table} AS e ({names}, import_run_id)
+            SELECT src.siret, {values}, src.source_hash, src.remarks, {int(run)}
+            FROM ({select}) AS src WHERE src.reject IS NULL
+            RETURNING e.remarks, {other} AS other
+        )
+        SELECT 'new', remarks::text, other, count(*) FROM ins GROUP BY 2, 3
+    """  # noqa: S608
+
+
+def _rejects_sql(head: CsvHead, *, staging: str, duplicates: bool) -> str:
+    """Counts of the staged rows rejected, by reason."""
+    reject = _reject_sql(_columns(head), duplicates=duplicates)
     return (
-        f"INSERT INTO {table} ({names}, import_run_id) "  # noqa: S608
-        f"SELECT src.siret, {values}, src.source_hash, src.remarks, {int(run)} "
-        f"FROM {ready} AS src WHERE src.reject IS NULL {where}"
+        f"SELECT 'reject', reject, NULL::text, count(*) FROM (SELECT {reject} "  # noqa: S608
+        f"AS reject FROM {staging} AS s) AS r WHERE reject IS NOT NULL GROUP BY 2"
     )
 
 
@@ -585,12 +605,12 @@ def _compare_keys(cursor, *, exclude: bool):
     return bytes(wanted), warnings, nomenclatures
 
 
-def _write(cursor, head, run, outcome, *, empty, sent, counts=None, table=None) -> None:
+def _write(cursor, head, run, outcome, *, empty, sent, results=(), table=None) -> None:
     """Merge the staged records into the table, all or nothing."""
     if not sent:
         return
     if empty:
-        _write_first_load(cursor, head, run, outcome, counts=counts, table=table)
+        _write_first_load(cursor, head, run, outcome, results=results, table=table)
         return
     rebuild = _drop_indexes(cursor, sent)
     cursor.execute("SAVEPOINT sirene_merge")
@@ -604,14 +624,14 @@ def _write(cursor, head, run, outcome, *, empty, sent, counts=None, table=None) 
             _create_secondary_indexes()
 
 
-def _write_first_load(cursor, head, run, outcome, *, counts, table) -> None:
+def _write_first_load(cursor, head, run, outcome, *, results, table) -> None:
     """The segments' connections filled ``table``: index it and swap it in.
 
     Duplicated SIRETs are rare: they are looked for only when the primary
-    key refuses them; the table is then filled again from the transformed
-    rows, without the second occurrences.
+    key refuses them; the table is then filled again here, without the
+    second occurrences.
     """
-    _merge(cursor, head, run, outcome, duplicates=False, empty=True, counts=counts)
+    _count(outcome, results)
     cursor.execute("SAVEPOINT sirene_first_load")
     try:
         with pgload.timed("SIRENE indexes"):
@@ -624,17 +644,39 @@ def _write_first_load(cursor, head, run, outcome, *, counts, table) -> None:
         outcome.details.pop("nomenclatures", None)
         _find_duplicates(cursor, head)
         cursor.execute(f"TRUNCATE {table}")
-        cursor.execute(
-            _insert_ready_sql(
-                table,
-                "sirene_ready",
-                run.pk,
-                "AND src.line NOT IN (SELECT line FROM sirene_duplicates)",
-            )
-        )
-        _merge(cursor, head, run, outcome, duplicates=True, empty=True)
+        rows = []
+        for query in (
+            _insert_transformed_sql(head, table, run.pk, duplicates=True),
+            _rejects_sql(head, staging="sirene_staging", duplicates=True),
+        ):
+            cursor.execute(query)
+            rows += cursor.fetchall()
+        _count(outcome, rows)
         _swap_in(cursor, table)
     cursor.execute("RELEASE SAVEPOINT sirene_first_load")
+
+
+def _count(outcome: base.Outcome, rows) -> None:
+    """Add (kind, code, old nomenclature, count) rows to the outcome."""
+    nomenclatures = Counter(outcome.details.get("nomenclatures", {}))
+    for kind, code, nomenclature, count in rows:
+        if kind == "written":
+            continue
+        if kind == "reject":
+            outcome.rejects[code] += count
+            outcome.rejected += count
+            continue
+        if kind == "new":
+            outcome.inserted += count
+        elif kind == "changed":
+            outcome.updated += count
+        for warning, bit in REMARK_BITS.items():
+            if int(code) & bit:
+                outcome.warnings[warning] += count
+        if nomenclature:
+            nomenclatures[nomenclature] += count
+    if nomenclatures:
+        outcome.details["nomenclatures"] = dict(nomenclatures)
 
 
 def _mapping_fingerprint(communes: dict[str, int]) -> str:
@@ -827,15 +869,12 @@ def _merge(
     outcome: base.Outcome,
     *,
     duplicates: bool,
-    empty: bool = False,
-    counts: list[str] | None = None,
 ) -> None:
-    """Write the staged records; add their counts to the outcome.
+    """Write the staged records (a re-import's new or changed ones); add
+    their counts to the outcome.
 
-    ``empty``: a first load, already written; only counted here (from the
-    segments' ``counts`` tables). Otherwise the staged records are the new
-    or changed ones: transformed, compared with the current values and
-    written with ``INSERT ... ON CONFLICT DO UPDATE``.
+    Transformed, compared with the current values and written with
+    ``INSERT ... ON CONFLICT DO UPDATE``.
     """
     names = ", ".join(("siret", *DATA_FIELDS, "source_hash", "remarks"))
     current = ", ".join(f"cur.{f}" for f in DATA_FIELDS)
@@ -846,82 +885,41 @@ def _merge(
         f"{f} = EXCLUDED.{f}" for f in (*DATA_FIELDS, "source_hash", "remarks")
     )
     other = REMARK_BITS["autre_nomenclature"]
-    if empty:
-        # A first load: the segments' connections transformed the rows
-        # (sirene_ready), wrote them (_write_first_load) and counted them;
-        # with duplicates, the counts are made again without the second
-        # occurrences.
-        if counts and not duplicates:
-            union = " UNION ALL ".join(
-                f"SELECT * FROM {table}"  # noqa: S608
-                for table in counts
-            )
-        else:
-            union = (
-                "SELECT coalesce(r.reject, CASE WHEN r.line IN (SELECT line FROM "  # noqa: S608
-                "sirene_duplicates) THEN 'siret_en_double' END) AS reject, "
-                f"r.remarks, {OTHER_NOMENCLATURE.format(alias='r', bit=other)} "
-                "AS other, 1 AS n FROM sirene_ready AS r"
-            )
-        query = f"""
-        SELECT CASE WHEN reject IS NULL THEN 'new' ELSE 'reject' END,
-            coalesce(reject, remarks::text), other, sum(n)::bigint
-        FROM ({union}) AS counted GROUP BY 1, 2, 3
-        """  # noqa: S608
-    else:
-        query = f"""
-        WITH src AS MATERIALIZED ({_transform_sql(head, duplicates=duplicates)}),
-        diff AS MATERIALIZED (
-            SELECT src.*, CASE
-                WHEN cur.siret IS NULL THEN 'new'
-                WHEN ({current}) IS DISTINCT FROM ({new}) THEN 'changed'
-                -- Same values, another hash (e.g. [ND] became blank): only
-                -- the hash and remarks are refreshed; the row is unchanged.
-                ELSE 'rehash'
-            END AS change
-            FROM src
-            LEFT JOIN diagnostics_establishment AS cur ON cur.siret = src.siret
-            WHERE src.reject IS NULL
-        ),
-        ins AS (
-            INSERT INTO diagnostics_establishment AS e ({names}, import_run_id)
-            SELECT src.siret, {new}, src.source_hash, src.remarks, %(run)s
-            FROM diff AS src
-            ORDER BY src.siret COLLATE "C"
-            ON CONFLICT (siret) DO UPDATE SET {updates},
-                import_run_id = CASE WHEN ({target}) IS DISTINCT FROM ({excluded})
-                    THEN EXCLUDED.import_run_id ELSE e.import_run_id END
-            RETURNING 1
-        )
-        SELECT 'reject', reject, NULL, count(*) FROM src
-            WHERE reject IS NOT NULL GROUP BY 2
-        UNION ALL
-        SELECT change, remarks::text,
-            {OTHER_NOMENCLATURE.format(alias="diff", bit=other)}, count(*)
-            FROM diff GROUP BY 1, 2, 3
-        UNION ALL
-        SELECT 'written', NULL, NULL, count(*) FROM ins
-        """  # noqa: S608
+    query = f"""
+    WITH src AS MATERIALIZED ({_transform_sql(head, duplicates=duplicates)}),
+    diff AS MATERIALIZED (
+        SELECT src.*, CASE
+            WHEN cur.siret IS NULL THEN 'new'
+            WHEN ({current}) IS DISTINCT FROM ({new}) THEN 'changed'
+            -- Same values, another hash (e.g. [ND] became blank): only
+            -- the hash and remarks are refreshed; the row is unchanged.
+            ELSE 'rehash'
+        END AS change
+        FROM src
+        LEFT JOIN diagnostics_establishment AS cur ON cur.siret = src.siret
+        WHERE src.reject IS NULL
+    ),
+    ins AS (
+        INSERT INTO diagnostics_establishment AS e ({names}, import_run_id)
+        SELECT src.siret, {new}, src.source_hash, src.remarks, %(run)s
+        FROM diff AS src
+        ORDER BY src.siret COLLATE "C"
+        ON CONFLICT (siret) DO UPDATE SET {updates},
+            import_run_id = CASE WHEN ({target}) IS DISTINCT FROM ({excluded})
+                THEN EXCLUDED.import_run_id ELSE e.import_run_id END
+        RETURNING 1
+    )
+    SELECT 'reject', reject, NULL, count(*) FROM src
+        WHERE reject IS NOT NULL GROUP BY 2
+    UNION ALL
+    SELECT change, remarks::text,
+        {OTHER_NOMENCLATURE.format(alias="diff", bit=other)}, count(*)
+        FROM diff GROUP BY 1, 2, 3
+    UNION ALL
+    SELECT 'written', NULL, NULL, count(*) FROM ins
+    """  # noqa: S608
     cursor.execute(query, {"run": run.pk})
-    nomenclatures = Counter(outcome.details.get("nomenclatures", {}))
-    for kind, code, nomenclature, count in cursor.fetchall():
-        if kind == "written":
-            continue
-        if kind == "reject":
-            outcome.rejects[code] += count
-            outcome.rejected += count
-            continue
-        if kind == "new":
-            outcome.inserted += count
-        elif kind == "changed":
-            outcome.updated += count
-        for warning, bit in REMARK_BITS.items():
-            if int(code) & bit:
-                outcome.warnings[warning] += count
-        if nomenclature:
-            nomenclatures[nomenclature] += count
-    if nomenclatures:
-        outcome.details["nomenclatures"] = dict(nomenclatures)
+    _count(outcome, cursor.fetchall())
 
 
 def _write_rejects_postgresql(cursor, head: CsvHead, run: ImportRun) -> None:

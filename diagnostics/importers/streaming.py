@@ -382,7 +382,8 @@ def copy_segment(job: dict, counter=None, stop=None, on_batch=None) -> dict:
     ``options`` (of the COPY), ``path``, ``start``, ``end``,
     ``first_line``, ``last``, ``format`` and ``format_args`` (a key of
     FORMATTERS and its keywords), ``name`` (the file's, for messages),
-    ``after`` (SQL run on the same connection after the copy).
+    ``after`` (SQL run on the same connection after the copy; the rows
+    of those that return some come back as ``results``).
     ``on_batch(records read)`` is called after each chunk. Returns ``rows``,
     or ``error`` (a French message) or ``crash`` (anything else).
     """
@@ -412,8 +413,11 @@ def copy_segment(job: dict, counter=None, stop=None, on_batch=None) -> dict:
                         if on_batch is not None:
                             on_batch(counter.value)
                 rows = cursor.rowcount
+                results = []
                 for statement in job.get("after", ()):
                     cursor.execute(statement)
+                    if cursor.description is not None:
+                        results.extend(cursor.fetchall())
     except psycopg.errors.DataError as error:
         if stop is not None:
             stop.set()
@@ -422,4 +426,4 @@ def copy_segment(job: dict, counter=None, stop=None, on_batch=None) -> dict:
         if stop is not None:
             stop.set()
         return {"crash": f"{type(error).__name__}: {error}"}
-    return {"rows": rows}
+    return {"rows": rows, "results": results}
