@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from diagnostics.forms import ImportUploadForm
-from diagnostics.importers import runs
+from diagnostics.importers import base, runs
 from diagnostics.importers.validation import ImportFileError
 from diagnostics.models import ImportRun
 
@@ -39,6 +39,7 @@ def staff_required(view):
 @require_GET
 @staff_required
 def import_list(request):
+    base.mark_interrupted()
     runs_page = Paginator(
         ImportRun.objects.select_related("user").order_by("-created_at", "-pk"), 20
     ).get_page(request.GET.get("page"))
@@ -72,6 +73,7 @@ def import_upload(request):
 @require_GET
 @staff_required
 def import_detail(request, pk):
+    base.mark_interrupted()
     run = get_object_or_404(ImportRun.objects.select_related("user"), pk=pk)
     template = "diagnostics/imports/detail.html"
     if request.htmx and not request.htmx.boosted:

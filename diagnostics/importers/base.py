@@ -16,6 +16,7 @@ import logging
 import time
 from collections import Counter
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -159,6 +160,67 @@ class RejectsWriter:
         self._file.close()
 
 
+# Key of the advisory lock (with the run's id) that the process running an
+# import holds: a run still "running" without it was interrupted.
+RUN_LOCK = 0x494D5054  # "IMPT"
+INTERRUPTED = (
+    "L'import s'est interrompu (processus arrêté ou redémarré) : rien n'a été "
+    "enregistré. Relancez-le."
+)
+
+
+@contextmanager
+def _holding(run: ImportRun):
+    """Hold the run's advisory lock while its import runs (PostgreSQL)."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s, %s)", [RUN_LOCK, run.pk])
+    try:
+        yield
+    finally:
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [RUN_LOCK, run.pk])
+        except Exception:  # a lost connection released it already
+            logger.warning("Could not release the lock of run %s", run.pk)
+
+
+def mark_interrupted() -> int:
+    """Mark as failed the runs "in progress" whose process is gone.
+
+    A killed worker (or a restarted server) cannot record its failure: its
+    run would show "En cours" for ever. Its advisory lock went with its
+    connection. PostgreSQL only (SQLite has no such locks).
+    """
+    if connection.vendor != "postgresql":
+        return 0
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT r.id FROM diagnostics_importrun AS r
+            WHERE r.status = %s AND NOT EXISTS (
+                SELECT FROM pg_locks AS l
+                WHERE l.locktype = 'advisory' AND l.granted
+                    AND l.database = (
+                        SELECT oid FROM pg_database WHERE datname = current_database()
+                    )
+                    AND l.classid = %s AND l.objid = r.id AND l.objsubid = 2
+            )
+            """,
+            [ImportStatus.RUNNING, RUN_LOCK],
+        )
+        stale = [pk for (pk,) in cursor.fetchall()]
+    if not stale:
+        return 0
+    return ImportRun.objects.filter(pk__in=stale, status=ImportStatus.RUNNING).update(
+        status=ImportStatus.FAILED,
+        error_message=INTERRUPTED,
+        finished_at=timezone.now(),
+    )
+
+
 def execute(
     run: ImportRun,
     *,
@@ -167,6 +229,11 @@ def execute(
     work: Callable[[Path, ProgressReporter], Outcome],
 ) -> ImportRun:
     """Run ``work`` in one transaction and record the outcome on ``run``."""
+    with _holding(run):
+        return _execute(run, path=path, dry_run=dry_run, work=work)
+
+
+def _execute(run: ImportRun, *, path: Path, dry_run: bool, work) -> ImportRun:
     run.status = ImportStatus.RUNNING
     run.started_at = timezone.now()
     run.finished_at = None

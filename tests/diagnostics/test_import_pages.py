@@ -1,12 +1,15 @@
 """Upload page, run page (HTMX progress), runs list, rejects download, task."""
 
+from contextlib import contextmanager
 from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.urls import reverse
 
 from diagnostics import forms
+from diagnostics.importers import base, pgload
 from diagnostics.models import ImportKind, ImportRun, ImportStatus, UnemploymentRate
 from diagnostics.tasks import run_import
 from tests.basins.factories import BasinFactory
@@ -21,6 +24,17 @@ def _media_and_tasks(settings, tmp_path):
     settings.TASKS = {
         "default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}
     }
+
+
+@contextmanager
+def worker_alive(run):
+    """What a live import holds: its run's advisory lock (PostgreSQL)."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with pgload.side_connection() as worker:
+        worker.execute("SELECT pg_advisory_lock(%s, %s)", [base.RUN_LOCK, run.pk])
+        yield
 
 
 @pytest.fixture
@@ -118,7 +132,8 @@ def test_running_run_page_polls_its_progress(client, admin_user):
     )
     client.force_login(admin_user)
 
-    page = client.get(run.get_absolute_url()).content.decode()
+    with worker_alive(run):
+        page = client.get(run.get_absolute_url()).content.decode()
 
     assert 'id="import-progress"' in page
     assert 'value="25"' in page
@@ -158,8 +173,9 @@ def test_htmx_progress_fragment_matches_the_full_page(client, admin_user):
     run = ImportRunFactory(status=ImportStatus.RUNNING, rows_read=10)
     client.force_login(admin_user)
 
-    full = client.get(run.get_absolute_url()).content.decode()
-    fragment = client.get(run.get_absolute_url(), headers={"HX-Request": "true"})
+    with worker_alive(run):
+        full = client.get(run.get_absolute_url()).content.decode()
+        fragment = client.get(run.get_absolute_url(), headers={"HX-Request": "true"})
 
     body = fragment.content.decode().strip()
     assert body.startswith('<div id="import-panel"')
@@ -212,3 +228,42 @@ def test_runs_list_empty_state(client, admin_user):
     page = client.get(reverse("diagnostics:import_list")).content.decode()
 
     assert "Aucun import pour l'instant" in page
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="advisory locks")
+@pytest.mark.django_db
+def test_a_run_whose_worker_died_is_shown_as_interrupted(client, admin_user):
+    dead = ImportRunFactory(status=ImportStatus.RUNNING, rows_read=10)
+    alive = ImportRunFactory(status=ImportStatus.RUNNING, rows_read=10)
+    client.force_login(admin_user)
+
+    with worker_alive(alive):
+        page = client.get(dead.get_absolute_url()).content.decode()
+        listing = client.get(reverse("diagnostics:import_list"))
+
+    dead.refresh_from_db()
+    alive.refresh_from_db()
+    assert dead.status == ImportStatus.FAILED
+    assert "interrompu" in page
+    assert dead.finished_at is not None
+    assert alive.status == ImportStatus.RUNNING
+    assert listing.status_code == 200
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="advisory locks")
+@pytest.mark.django_db
+def test_a_running_import_holds_its_run_lock(tmp_path):
+    path = tmp_path / "chomage.csv"
+    path.write_text(CSV, encoding="utf-8")
+    run = ImportRunFactory(status=ImportStatus.PENDING, file_name="chomage.csv")
+    seen = []
+
+    def work(path, progress):
+        seen.append(base.mark_interrupted())
+        return base.Outcome(rows_read=1)
+
+    base.execute(run, path=path, dry_run=False, work=work)
+
+    run.refresh_from_db()
+    assert seen == [0]
+    assert run.status == ImportStatus.SUCCEEDED
