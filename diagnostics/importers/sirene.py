@@ -369,8 +369,8 @@ def _share_communes(load: pgload.ParallelCopy, communes: dict[str, int]) -> str:
 
 def _transform_segment(head: CsvHead, shared: dict, segment) -> list[str]:
     """SQL a segment's connection runs after its copy: its rows, transformed,
-    into the table that will replace the empty one (_swap_in), and their
-    counts by remarks and reject reason."""
+    into the table that will replace the empty one (_swap_in), with their
+    counts by remarks."""
     insert = _insert_transformed_sql(
         head,
         shared["table"],
@@ -383,7 +383,6 @@ def _transform_segment(head: CsvHead, shared: dict, segment) -> list[str]:
         "SET enable_nestloop = off",
         "SET enable_mergejoin = off",
         insert,
-        _rejects_sql(head, staging=segment.table, duplicates=False),
     ]
 
 
@@ -429,7 +428,7 @@ def _new_table(load: pgload.ParallelCopy) -> str:
     table = load.aux_table("establishment")
     with pgload.side_connection() as side:
         side.execute(
-            f"CREATE TABLE {table} (LIKE diagnostics_establishment "
+            f"CREATE UNLOGGED TABLE {table} (LIKE diagnostics_establishment "
             "INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING STORAGE)"
         )
     return table
@@ -446,6 +445,9 @@ def _swap_in(cursor, table: str) -> None:
     readers see the empty table, and a failure keeps it.
     """
     token = table  # the scratch prefix and a random part: a unique name
+    # Filled without WAL, then logged in one pass (whole pages, not a
+    # million row records), before its indexes are built.
+    cursor.execute(f"ALTER TABLE {table} SET LOGGED")
     cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {token}_pk PRIMARY KEY (siret)")
     indexes = []
     for index in Establishment._meta.indexes:
@@ -632,6 +634,10 @@ def _write_first_load(cursor, head, run, outcome, *, results, table) -> None:
     second occurrences.
     """
     _count(outcome, results)
+    if outcome.inserted < outcome.rows_read:
+        # Some rows were rejected (seldom): by which reason.
+        cursor.execute(_rejects_sql(head, staging="sirene_staging", duplicates=False))
+        _count(outcome, cursor.fetchall())
     cursor.execute("SAVEPOINT sirene_first_load")
     try:
         with pgload.timed("SIRENE indexes"):
