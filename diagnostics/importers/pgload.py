@@ -22,6 +22,7 @@ import secrets
 import threading
 import time
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,7 +34,7 @@ from diagnostics.importers.validation import ImportFileError
 
 logger = logging.getLogger(__name__)
 
-# Below this size one stream is as fast: no processes, no extra connections.
+# Below this size one stream is as fast: no threads, no extra connections.
 PARALLEL_MIN_BYTES = 16 * 1024 * 1024
 MAX_STREAMS = 2
 TABLE_PREFIX = "diagnostics_scratch_"
@@ -277,14 +278,9 @@ def _drop_orphans(side) -> None:
     side.execute("RESET lock_timeout")
 
 
+@contextmanager
 def timed(label: str):
     """Log the duration of a block at DEBUG level."""
-
-    class _Timer:
-        def __enter__(self):
-            self.started = time.monotonic()
-
-        def __exit__(self, *exc_info):
-            logger.debug("%s: %.2f s", label, time.monotonic() - self.started)
-
-    return _Timer()
+    started = time.monotonic()
+    yield
+    logger.debug("%s: %.2f s", label, time.monotonic() - started)

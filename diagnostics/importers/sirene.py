@@ -228,13 +228,9 @@ def _import_postgresql(
         # A full stock takes minutes: lift the web-request statement timeout,
         # and give the hash joins of million-row tables room in memory.
         cursor.execute("SET LOCAL statement_timeout = 0")
-        cursor.execute("SET LOCAL work_mem = '256MB'")
         cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
-        # The scratch tables have no statistics: nested loops over a million
-        # rows are never the right plan here, and a merge join would sort a
-        # million SIRETs where hashing them is cheaper.
-        cursor.execute("SET LOCAL enable_nestloop = off")
-        cursor.execute("SET LOCAL enable_mergejoin = off")
+        for setting in PLANNER_SETTINGS:
+            cursor.execute(f"SET LOCAL {setting}")
         cursor.execute("SET LOCAL synchronous_commit = off")
         # ON COMMIT DROP is not enough when the import runs inside an outer
         # transaction (tests, or several imports in a row).
@@ -243,13 +239,6 @@ def _import_postgresql(
         cursor.execute(
             f"DROP TABLE IF EXISTS {', '.join(f'pg_temp.{t}' for t in TEMP_TABLES)}"
         )
-        cursor.execute(
-            "CREATE TEMP TABLE sirene_communes (code text PRIMARY KEY, "
-            "basin_id bigint NOT NULL) ON COMMIT DROP"
-        )
-        with cursor.copy("COPY sirene_communes (code, basin_id) FROM STDIN") as copy:
-            for code, basin_id in communes.items():
-                copy.write_row((code, basin_id))
         cursor.execute(
             "CREATE TEMP TABLE sirene_duplicates (line bigint PRIMARY KEY) "
             "ON COMMIT DROP"
@@ -290,19 +279,19 @@ def _import_postgresql(
         copied = 0
         shared = {}
         if wanted is None or any(wanted):
-            texts = ", ".join(f"c{i}" for i in range(len(head.columns)))
+            texts = [f"c{i}" for i in range(len(head.columns))]
             ready = scratch.enter_context(
                 pgload.ParallelCopy(
                     path,
                     start=head.header_size,
                     header_lines=1,
                     columns="line bigint, h bigint, "
-                    + ", ".join(f"c{i} text" for i in range(len(head.columns))),
+                    + ", ".join(f"{c} text" for c in texts),
                     format="rows",
                     format_args={"key": key, "wanted": wanted},
                     name=name,
                     # An empty field is an empty string, not NULL.
-                    options=f"FORMAT csv, FORCE_NOT_NULL ({texts})",
+                    options=f"FORMAT csv, FORCE_NOT_NULL ({', '.join(texts)})",
                     # Into an empty table, each segment's connection also
                     # transforms its rows, all at once.
                     after=(
@@ -312,10 +301,15 @@ def _import_postgresql(
                     ),
                 )
             )
+            # The commune map, for the segments' connections and (through a
+            # temp view of the same name) for this transaction.
+            shared["communes"] = _share_communes(ready, communes)
+            cursor.execute(
+                "CREATE TEMP VIEW sirene_communes AS "  # noqa: S608
+                f"SELECT code, basin_id FROM {shared['communes']}"
+            )
             if empty:
-                shared["load"] = ready
                 shared["run"] = run.pk
-                shared["communes"] = _share_communes(ready, communes)
                 shared["table"] = _new_table(ready)
             with pgload.timed("SIRENE rows"):
                 copied = ready.run(progress if empty else None)
@@ -349,8 +343,16 @@ def _import_postgresql(
     return outcome
 
 
-TEMP_TABLES = ("sirene_communes", "sirene_duplicates")
-VIEWS = ("sirene_keys", "sirene_staging")
+TEMP_TABLES = ("sirene_duplicates",)
+VIEWS = ("sirene_keys", "sirene_staging", "sirene_communes")
+# The scratch tables have no statistics: nested loops over a million rows
+# are never the right plan here, and a merge join would sort a million
+# SIRETs where hashing them is cheaper. Hash joins get room in memory.
+PLANNER_SETTINGS = (
+    "work_mem = '256MB'",
+    "enable_nestloop = off",
+    "enable_mergejoin = off",
+)
 
 
 def _share_communes(load: pgload.ParallelCopy, communes: dict[str, int]) -> str:
@@ -378,12 +380,7 @@ def _transform_segment(head: CsvHead, shared: dict, segment) -> list[str]:
         staging=segment.table,
         communes=shared["communes"],
     )
-    return [
-        "SET work_mem = '256MB'",
-        "SET enable_nestloop = off",
-        "SET enable_mergejoin = off",
-        insert,
-    ]
+    return [*(f"SET {setting}" for setting in PLANNER_SETTINGS), insert]
 
 
 def _insert_transformed_sql(
@@ -428,7 +425,7 @@ def _new_table(load: pgload.ParallelCopy) -> str:
     table = load.aux_table("establishment")
     with pgload.side_connection() as side:
         side.execute(
-            f"CREATE UNLOGGED TABLE {table} (LIKE diagnostics_establishment "
+            f"CREATE UNLOGGED TABLE {table} (LIKE {TABLE} "
             "INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING STORAGE)"
         )
     return table
@@ -441,14 +438,14 @@ def _swap_in(cursor, table: str) -> None:
     """Replace the (empty) establishment table with ``table``, indexed.
 
     The indexes are built once, from the loaded rows, under temporary
-    names; the renames are transactional: until the import commits,
+    names (``table``'s own, unique: the scratch prefix and a random part);
+    the renames are transactional: until the import commits,
     readers see the empty table, and a failure keeps it.
     """
-    token = table  # the scratch prefix and a random part: a unique name
     # Filled without WAL, then logged in one pass (whole pages, not a
     # million row records), before its indexes are built.
     cursor.execute(f"ALTER TABLE {table} SET LOGGED")
-    cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {token}_pk PRIMARY KEY (siret)")
+    cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {table}_pk PRIMARY KEY (siret)")
     indexes = []
     for index in Establishment._meta.indexes:
         if index.condition or index.opclasses or index.expressions:
@@ -457,7 +454,7 @@ def _swap_in(cursor, table: str) -> None:
             Establishment._meta.get_field(name.lstrip("-")).column
             for name in index.fields
         )
-        temporary = f"{token}_{len(indexes)}"
+        temporary = f"{table}_{len(indexes)}"
         cursor.execute(f"CREATE INDEX {temporary} ON {table} ({columns})")
         indexes.append((temporary, index.name))
     cursor.execute(f"LOCK TABLE {TABLE} IN ACCESS EXCLUSIVE MODE")
@@ -466,7 +463,7 @@ def _swap_in(cursor, table: str) -> None:
         raise RuntimeError("the establishment table is no longer empty")
     cursor.execute(f"DROP TABLE {TABLE}")
     cursor.execute(f"ALTER TABLE {table} RENAME TO {TABLE}")
-    cursor.execute(f"ALTER TABLE {TABLE} RENAME CONSTRAINT {token}_pk TO {PRIMARY_KEY}")
+    cursor.execute(f"ALTER TABLE {TABLE} RENAME CONSTRAINT {table}_pk TO {PRIMARY_KEY}")
     for temporary, name in indexes:
         cursor.execute(f"ALTER INDEX {temporary} RENAME TO {name}")
 
@@ -522,7 +519,8 @@ DUPLICATES_SQL = """
 def _second_occurrences(keys: str) -> list[int]:
     """Lines repeating a SIRET seen higher up, from a side connection."""
     with pgload.side_connection() as side:
-        side.execute("SET work_mem = '256MB'")
+        for setting in PLANNER_SETTINGS:
+            side.execute(f"SET {setting}")
         rows = side.execute(DUPLICATES_SQL.format(keys=keys)).fetchall()
     return [line for (line,) in rows]
 

@@ -39,10 +39,14 @@ class Batch:
     # Positions in ``records`` of the records with a double quote.
     quoted: set[int] | tuple = ()
 
-    def numbered(self):
+    @property
+    def line_numbers(self) -> range | list[int]:
         if self.lines is None:
-            return enumerate(self.records, self.first)
-        return zip(self.lines, self.records, strict=True)
+            return range(self.first, self.first + len(self.records))
+        return self.lines
+
+    def numbered(self):
+        return zip(self.line_numbers, self.records, strict=True)
 
 
 def records(
@@ -174,7 +178,7 @@ def split_points(path: Path, start: int, end: int, parts: int) -> list[tuple[int
     return [*cuts, (end, None)]
 
 
-def copy_error_message(error, name: str, sent: Sent | None = None) -> str:
+def copy_error_message(error, name: str, sent: Sent) -> str:
     """French message for a COPY data error, with the line in the file.
 
     ``sent``: the file line of each record sent to this COPY.
@@ -182,12 +186,8 @@ def copy_error_message(error, name: str, sent: Sent | None = None) -> str:
     context = error.diag.context or ""
     match = COPY_ERROR_LINE.search(context)
     where = ""
-    if match:
-        number = int(match.group(1))
-        if sent is not None and 0 < number <= len(sent):
-            where = f" à la ligne {sent.line(number)}"
-        elif sent is None:
-            where = f" à la ligne {number + 1}"
+    if match and 0 < int(match.group(1)) <= len(sent):
+        where = f" à la ligne {sent.line(int(match.group(1)))}"
     primary = error.diag.message_primary or ""
     if "0x00" in primary:
         problem = "contient des octets nuls : c'est un fichier binaire"
@@ -209,20 +209,27 @@ def copy_error_message(error, name: str, sent: Sent | None = None) -> str:
     return f"Le fichier {name} {problem}{where} ; rien n'a été importé."
 
 
+HASH_OFFSET = 1 << 63  # unsigned 64 bits -> a signed bigint
+
+
+def _seeds(key: bytes) -> tuple[int, int]:
+    return zlib.crc32(key), zlib.adler32(key)
+
+
 def record_hasher(key: bytes) -> Callable[[bytes], int]:
     """A 64-bit hash of a record, seeded by ``key``, as a signed bigint.
 
     CRC-32 and Adler-32 side by side: both in C, ten times cheaper than a
     cryptographic hash per record, and enough to tell a changed record
-    from the same one (nobody forges SIRENE rows against this).
+    from the same one (nobody forges SIRENE rows against this). The
+    formatters below inline this same expression in their per-record
+    loops (a function call per record costs as much as the hash).
     """
-    crc_seed = zlib.crc32(key)
-    adler_seed = zlib.adler32(key)
+    crc_seed, adler_seed = _seeds(key)
 
-    def digest(
-        record: bytes, _crc=zlib.crc32, _adler=zlib.adler32, _offset=1 << 63
-    ) -> int:
-        return (_crc(record, crc_seed) << 32 | _adler(record, adler_seed)) - _offset
+    def digest(record: bytes) -> int:
+        crc, adler = zlib.crc32(record, crc_seed), zlib.adler32(record, adler_seed)
+        return (crc << 32 | adler) - HASH_OFFSET
 
     return digest
 
@@ -277,8 +284,8 @@ def _field(record: bytes, index: int) -> bytes:
 def key_formatter(*, key: bytes, index: int, columns: int):
     """COPY rows ``line,key,hash`` of every record, where key is the field
     at ``index`` of the record (of ``columns`` fields)."""
-    crc_seed, adler_seed = zlib.crc32(key), zlib.adler32(key)
-    crc, adler, offset = zlib.crc32, zlib.adler32, 1 << 63
+    crc_seed, adler_seed = _seeds(key)
+    crc, adler, offset = zlib.crc32, zlib.adler32, HASH_OFFSET
     last = index == columns - 1
 
     def value(record: bytes, quoted: bool) -> bytes:
@@ -289,10 +296,7 @@ def key_formatter(*, key: bytes, index: int, columns: int):
         return found.rstrip(b"\r") if last else found
 
     def format(batch: Batch, sent: Sent) -> bytes:
-        if batch.lines is None:
-            lines = range(batch.first, batch.first + len(batch.records))
-        else:
-            lines = batch.lines
+        lines = batch.line_numbers
         sent.add(lines)
         quoted = batch.quoted
         split = bytes.split
@@ -323,21 +327,22 @@ def key_formatter(*, key: bytes, index: int, columns: int):
 def row_formatter(*, key: bytes, wanted: bytes | None):
     """COPY rows ``line,hash,<the record>`` of the wanted lines (a bitmap of
     line numbers; None: every line)."""
-    crc_seed, adler_seed = zlib.crc32(key), zlib.adler32(key)
-    crc, adler, offset = zlib.crc32, zlib.adler32, 1 << 63
+    crc_seed, adler_seed = _seeds(key)
+    crc, adler, offset = zlib.crc32, zlib.adler32, HASH_OFFSET
 
     def keep(line: int) -> bool:
         return line >> 3 < len(wanted) and wanted[line >> 3] >> (line & 7) & 1
 
     def format(batch: Batch, sent: Sent) -> bytes:
-        if batch.lines is None:
-            lines = range(batch.first, batch.first + len(batch.records))
-            if wanted is not None:
-                first, last = batch.first >> 3, lines[-1] >> 3 if lines else 0
-                if not any(wanted[first : last + 1]):
-                    return b""
-        else:
-            lines = batch.lines
+        lines = batch.line_numbers
+        # No wanted line in this chunk: nothing to look at record by record.
+        if (
+            wanted is not None
+            and batch.lines is None
+            and lines
+            and not any(wanted[lines[0] >> 3 : (lines[-1] >> 3) + 1])
+        ):
+            return b""
         pairs = zip(lines, batch.records, strict=True)
         if wanted is not None:
             pairs = [(line, record) for line, record in pairs if keep(line)]
