@@ -27,13 +27,23 @@ _PLACEHOLDER_INPUT = (
 
 
 def cached_fragment(
-    request, *, template: str, parts: list[str], build: Callable[[], dict]
+    request,
+    *,
+    template: str,
+    parts: list[str],
+    build: Callable[[], dict],
+    share: bool = True,
 ) -> tuple[SafeString, dict | None]:
     """``template`` rendered with ``build()``'s context, cached under ``parts``.
 
     Returns the HTML (with the request's CSRF token) and the context it was
-    rendered with, or None when it came from the cache.
+    rendered with, or None when it came from the cache. When not ``share``
+    (the user's own form text, its errors, a conflict), the fragment is
+    rendered for this request alone, neither read from nor put in the cache.
     """
+    if not share:
+        context = build()
+        return render_to_string(template, context, request=request), context
     digest = hashlib.sha256("|".join([template, *parts]).encode()).hexdigest()
     key = f"roadmap:fragment:v1:{digest}"
     html = cache.get(key)

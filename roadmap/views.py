@@ -13,7 +13,6 @@ from django.db import IntegrityError
 from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.views.decorators.http import (
     require_GET,
     require_http_methods,
@@ -231,14 +230,14 @@ def _summary_html(request, *, context, cacheable):
     ``cacheable`` and the form is a fresh one: the user's own text, its
     errors and a conflict are never shared.
     """
-    template = "roadmap/stage.html#summary"
     names = ("roadmap", "stage", "can_write", "summary_form", "summary_conflict")
     fragment = {name: context[name] for name in names}
-    if not cacheable or context["summary_form"].is_bound or context["summary_conflict"]:
-        return render_to_string(template, fragment, request=request)
     html, _ = cached_fragment(
         request,
-        template=template,
+        template="roadmap/stage.html#summary",
+        share=cacheable
+        and not context["summary_form"].is_bound
+        and not context["summary_conflict"],
         parts=[
             context["stamp"],
             "summary",
@@ -305,12 +304,11 @@ def _comments_html(request, *, roadmap, stage, access, stamp, form):
             "comment_form": form,
         }
 
-    template = "roadmap/stage.html#comments"
-    if form.is_bound:  # The user's text and its errors: never shared.
-        return render_to_string(template, build(), request=request)
     html, _ = cached_fragment(
         request,
-        template=template,
+        template="roadmap/stage.html#comments",
+        # The user's text and its errors: never shared.
+        share=not form.is_bound,
         parts=[
             stamp,
             "comments",
