@@ -21,9 +21,8 @@ import os
 import secrets
 import threading
 import time
-from collections.abc import Callable
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg
@@ -75,8 +74,6 @@ class Segment:
     first_line: int
     table: str
     rows: int = 0
-    # Rows returned by the ``after`` statements.
-    results: list = field(default_factory=list)
 
 
 class ParallelCopy:
@@ -85,12 +82,9 @@ class ParallelCopy:
     ``columns``: the SQL column list of the tables. ``format`` and
     ``format_args``: a formatter of :mod:`streaming` and its keywords.
     ``start``: where the data starts (after the header, ``header_lines``
-    long). ``options``: of the COPY. ``after(segment)``: SQL statements
-    that each segment's connection runs after its copy, at the same time
-    as the others (e.g. its rows, transformed, into another table; the
-    rows they return land in ``segment.results``; shared tables are named
-    by :meth:`aux_table`). Use as a context manager: the tables are dropped
-    on exit.
+    long). ``options``: of the COPY. Other scratch tables of the same
+    import are named by :meth:`aux_table`. Use as a context manager: the
+    tables are dropped on exit.
     """
 
     def __init__(
@@ -105,7 +99,6 @@ class ParallelCopy:
         name: str,
         streams: int | None = None,
         options: str = "FORMAT csv",
-        after: Callable[[Segment], list[str]] | None = None,
     ):
         self.path = path
         self.start = start
@@ -115,7 +108,6 @@ class ParallelCopy:
         self.format_args = format_args
         self.name = name
         self.options = options
-        self.after = after
         self._aux: list[str] = []
         if streams is None:
             streams = min(MAX_STREAMS, os.cpu_count() or 1)
@@ -227,7 +219,6 @@ class ParallelCopy:
                 raise RuntimeError(f"COPY of a segment failed: {outcome['crash']}")
         for segment, outcome in zip(self.segments, outcomes, strict=True):
             segment.rows = outcome["rows"]
-            segment.results = outcome.get("results", [])
         rows = sum(segment.rows for segment in self.segments)
         if progress is not None:
             progress.update(rows_read=rows, force=True)
@@ -246,7 +237,6 @@ class ParallelCopy:
             "format": self.format,
             "format_args": self.format_args,
             "name": self.name,
-            "after": self.after(segment) if self.after else [],
         }
 
     def create_view(self, cursor, view: str) -> None:
@@ -276,6 +266,41 @@ def _drop_orphans(side) -> None:
             # Still read by an open transaction (a test's outer one).
             continue
     side.execute("RESET lock_timeout")
+
+
+def run_concurrently(
+    groups: list[list[str]], *, settings: tuple[str, ...] = ()
+) -> list[list[tuple]]:
+    """Run each group of statements on its own side connection, all groups
+    at once (one thread each); return the rows each group's statements
+    returned. The first error is raised once every group has ended.
+    """
+    results: list[list[tuple]] = [[] for _ in groups]
+    errors: list[BaseException] = []
+
+    def run(position: int) -> None:
+        try:
+            with side_connection() as side:
+                for setting in settings:
+                    side.execute(f"SET {setting}")
+                for statement in groups[position]:
+                    cursor = side.execute(statement)
+                    if cursor.description is not None:
+                        results[position].extend(cursor.fetchall())
+        except Exception as error:  # raised below, in the caller's thread
+            errors.append(error)
+
+    threads = [
+        threading.Thread(target=run, args=(position,), daemon=True)
+        for position in range(len(groups))
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise errors[0]
+    return results
 
 
 @contextmanager

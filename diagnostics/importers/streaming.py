@@ -20,6 +20,7 @@ import zlib
 from array import array
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from itertools import repeat
 from pathlib import Path
 
 import psycopg
@@ -222,8 +223,9 @@ def record_hasher(key: bytes) -> Callable[[bytes], int]:
     CRC-32 and Adler-32 side by side: both in C, ten times cheaper than a
     cryptographic hash per record, and enough to tell a changed record
     from the same one (nobody forges SIRENE rows against this). The
-    formatters below inline this same expression in their per-record
-    loops (a function call per record costs as much as the hash).
+    formatters below send both halves, computed by ``map`` over a chunk's
+    records (no Python code per record but the formatting), and
+    PostgreSQL puts them together (:func:`hash_sql`).
     """
     crc_seed, adler_seed = _seeds(key)
 
@@ -232,6 +234,22 @@ def record_hasher(key: bytes) -> Callable[[bytes], int]:
         return (crc << 32 | adler) - HASH_OFFSET
 
     return digest
+
+
+def hash_sql(alias: str) -> str:
+    """SQL: :func:`record_hasher`'s value from the two halves sent (columns
+    ``crc`` and ``adler`` of ``alias``). Subtracting 2**63 from an unsigned
+    64-bit number is flipping its top bit."""
+    return f"(({alias}.crc << 32 | {alias}.adler) # (-9223372036854775808)::bigint)"
+
+
+def _halves(records: list[bytes], key: bytes) -> tuple[Iterator, Iterator]:
+    """Each record's CRC-32 and Adler-32, seeded by ``key``."""
+    crc_seed, adler_seed = _seeds(key)
+    return (
+        map(zlib.crc32, records, repeat(crc_seed)),
+        map(zlib.adler32, records, repeat(adler_seed)),
+    )
 
 
 # --- what is sent of each record --------------------------------------------
@@ -282,10 +300,9 @@ def _field(record: bytes, index: int) -> bytes:
 
 
 def key_formatter(*, key: bytes, index: int, columns: int):
-    """COPY rows ``line,key,hash`` of every record, where key is the field
-    at ``index`` of the record (of ``columns`` fields)."""
-    crc_seed, adler_seed = _seeds(key)
-    crc, adler, offset = zlib.crc32, zlib.adler32, HASH_OFFSET
+    """COPY rows ``line,siret,crc,adler`` of every record (see
+    :func:`hash_sql`), where siret is the field at ``index`` of the record
+    (of ``columns`` fields)."""
     last = index == columns - 1
 
     def value(record: bytes, quoted: bool) -> bytes:
@@ -308,16 +325,12 @@ def key_formatter(*, key: bytes, index: int, columns: int):
                 keys = [split(r, b",", index + 1)[index] for r in records]
             except IndexError:  # a short (ragged) record: COPY reports it
                 keys = [value(r, False) for r in records]
-        # One comprehension, the hash inlined: this runs for every record.
+        crcs, adlers = _halves(records, key)
+        # One comprehension: this runs for every record.
         return b"".join(
             [
-                b"%d,%s,%d\n"
-                % (
-                    line,
-                    found,
-                    (crc(record, crc_seed) << 32 | adler(record, adler_seed)) - offset,
-                )
-                for line, found, record in zip(lines, keys, records, strict=True)
+                b"%d,%s,%d,%d\n" % row
+                for row in zip(lines, keys, crcs, adlers, strict=True)
             ]
         )
 
@@ -325,16 +338,15 @@ def key_formatter(*, key: bytes, index: int, columns: int):
 
 
 def row_formatter(*, key: bytes, wanted: bytes | None):
-    """COPY rows ``line,hash,<the record>`` of the wanted lines (a bitmap of
-    line numbers; None: every line)."""
-    crc_seed, adler_seed = _seeds(key)
-    crc, adler, offset = zlib.crc32, zlib.adler32, HASH_OFFSET
+    """COPY rows ``line,crc,adler,<the record>`` (see :func:`hash_sql`) of
+    the wanted lines (a bitmap of line numbers; None: every line)."""
 
     def keep(line: int) -> bool:
         return line >> 3 < len(wanted) and wanted[line >> 3] >> (line & 7) & 1
 
     def format(batch: Batch, sent: Sent) -> bytes:
         lines = batch.line_numbers
+        records = batch.records
         # No wanted line in this chunk: nothing to look at record by record.
         if (
             wanted is not None
@@ -343,21 +355,20 @@ def row_formatter(*, key: bytes, wanted: bytes | None):
             and not any(wanted[lines[0] >> 3 : (lines[-1] >> 3) + 1])
         ):
             return b""
-        pairs = zip(lines, batch.records, strict=True)
         if wanted is not None:
-            pairs = [(line, record) for line, record in pairs if keep(line)]
-            sent.add([line for line, _ in pairs])
-        else:
-            sent.add(lines)
+            pairs = [
+                (line, record)
+                for line, record in zip(lines, records, strict=True)
+                if keep(line)
+            ]
+            lines = [line for line, _ in pairs]
+            records = [record for _, record in pairs]
+        sent.add(lines)
+        crcs, adlers = _halves(records, key)
         return b"".join(
             [
-                b"%d,%d,%s\n"
-                % (
-                    line,
-                    (crc(record, crc_seed) << 32 | adler(record, adler_seed)) - offset,
-                    record,
-                )
-                for line, record in pairs
+                b"%d,%d,%d,%s\n" % row
+                for row in zip(lines, crcs, adlers, records, strict=True)
             ]
         )
 
@@ -386,9 +397,7 @@ def copy_segment(job: dict, counter=None, stop=None, on_batch=None) -> dict:
     ``job``: ``conninfo`` (psycopg.connect keywords), ``table``,
     ``options`` (of the COPY), ``path``, ``start``, ``end``,
     ``first_line``, ``last``, ``format`` and ``format_args`` (a key of
-    FORMATTERS and its keywords), ``name`` (the file's, for messages),
-    ``after`` (SQL run on the same connection after the copy; the rows
-    of those that return some come back as ``results``).
+    FORMATTERS and its keywords), ``name`` (the file's, for messages).
     ``on_batch(records read)`` is called after each chunk. Returns ``rows``,
     or ``error`` (a French message) or ``crash`` (anything else).
     """
@@ -418,11 +427,6 @@ def copy_segment(job: dict, counter=None, stop=None, on_batch=None) -> dict:
                         if on_batch is not None:
                             on_batch(counter.value)
                 rows = cursor.rowcount
-                results = []
-                for statement in job.get("after", ()):
-                    cursor.execute(statement)
-                    if cursor.description is not None:
-                        results.extend(cursor.fetchall())
     except psycopg.errors.DataError as error:
         if stop is not None:
             stop.set()
@@ -431,4 +435,4 @@ def copy_segment(job: dict, counter=None, stop=None, on_batch=None) -> dict:
         if stop is not None:
             stop.set()
         return {"crash": f"{type(error).__name__}: {error}"}
-    return {"rows": rows, "results": results}
+    return {"rows": rows}

@@ -7,7 +7,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from diagnostics.importers import pgload, sirene, validation
+from basins.services import commune_to_basin_map
+from diagnostics.importers import pgload, sirene, streaming, validation
 from diagnostics.importers.sirene import import_sirene
 from diagnostics.models import Establishment, ImportKind, ImportRun, ImportStatus
 from tests.basins.factories import (
@@ -452,8 +453,8 @@ def test_failed_big_load_keeps_the_indexes(places, tmp_path, monkeypatch):
     path = write_sirene(tmp_path / "stock.csv", rows)
     swap_in = sirene._swap_in
 
-    def failing_swap(cursor, table):
-        swap_in(cursor, table)
+    def failing_swap(*args):
+        swap_in(*args)
         raise RuntimeError("boom")
 
     monkeypatch.setattr(sirene, "_swap_in", failing_swap)
@@ -591,3 +592,75 @@ def test_a_first_load_counts_rejects_and_remarks_without_duplicates(places, tmp_
     assert run.report["warnings"]["commune_non_diffusible"] == 1
     with run.rejects_file.open("r") as file:
         assert list(csv.reader(file))[1][:3] == ["3", "siret_invalide", "1234"]
+
+
+def establishment_schema():
+    """Columns (type, collation, nullability), constraints and indexes."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT a.attnum, a.attname, format_type(a.atttypid, a.atttypmod),
+                a.attcollation, a.attnotnull, a.attstorage
+            FROM pg_attribute AS a
+            WHERE a.attrelid = 'diagnostics_establishment'::regclass
+                AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum
+            """
+        )
+        columns = cursor.fetchall()
+        cursor.execute(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE conrelid = 'diagnostics_establishment'::regclass ORDER BY 1"
+        )
+        constraints = cursor.fetchall()
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes "
+            "WHERE tablename = 'diagnostics_establishment' ORDER BY 1"
+        )
+        indexes = cursor.fetchall()
+        cursor.execute(
+            "SELECT relpersistence FROM pg_class "
+            "WHERE oid = 'diagnostics_establishment'::regclass"
+        )
+        return columns, constraints, indexes, cursor.fetchone()
+
+
+@postgresql_only
+@pytest.mark.django_db
+def test_a_first_load_swaps_in_the_same_table(places, tmp_path):
+    before = establishment_schema()
+    assert before[3] == ("p",)  # logged
+
+    run = run_import(write_sirene(tmp_path / "stock.csv", three_rows()))
+
+    assert run.inserted == 3
+    assert establishment_schema() == before
+    first = Establishment.objects.get(siret=SIRETS[0])
+    assert first.import_run_id == run.pk
+
+
+@postgresql_only
+@pytest.mark.django_db
+def test_a_first_load_with_duplicates_swaps_in_the_same_table(places, tmp_path):
+    before = establishment_schema()
+    rows = three_rows()
+    rows.append(dict(rows[0]))
+
+    run = run_import(write_sirene(tmp_path / "stock.csv", rows))
+
+    assert (run.inserted, run.rejected) == (3, 1)
+    assert run.report["rejects"] == {"siret_en_double": 1}
+    assert establishment_schema() == before
+
+
+@postgresql_only
+@pytest.mark.django_db
+def test_the_stored_hash_is_the_record_hash_of_its_line(places, tmp_path):
+    path = write_sirene(tmp_path / "stock.csv", three_rows())
+    key = bytes.fromhex(sirene._mapping_fingerprint(commune_to_basin_map()))
+    lines = path.read_bytes().splitlines()[1:]
+
+    run_import(path)
+
+    digest = streaming.record_hasher(key)
+    stored = dict(Establishment.objects.values_list("siret", "source_hash"))
+    assert stored == {SIRETS[n]: digest(lines[n]) for n in range(3)}
