@@ -47,9 +47,13 @@ import time
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 REPO_DIR = Path(__file__).resolve().parent.parent
+if str(REPO_DIR) not in sys.path:
+    sys.path.insert(0, str(REPO_DIR))
+
+from bench.common import ensure_database  # noqa: E402
+
 PYTHON = sys.executable
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/bassins_bench_pages"
 LUA_SCRIPT = REPO_DIR / "bench" / "wrk_report.lua"
@@ -127,23 +131,6 @@ def database_url(explicit: str | None) -> str:
     if not url.startswith(("postgres://", "postgresql://")):
         raise SystemExit("bench/pages.py needs PostgreSQL (postgres://...).")
     return url
-
-
-def ensure_database(url: str) -> None:
-    import psycopg
-    from psycopg import sql
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    admin_url = urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(admin_url, autocommit=True) as connection:
-        exists = connection.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", [name]
-        ).fetchone()
-        if not exists:
-            connection.execute(
-                sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
-            )
 
 
 def environment(url: str) -> dict[str, str]:

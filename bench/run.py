@@ -45,7 +45,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 REPO_DIR = Path(__file__).resolve().parent.parent
 OUT_DIR = REPO_DIR / "bench" / "out"
@@ -66,6 +66,8 @@ TARGET_DIAGNOSTIC_SECONDS = 5.0
 
 if str(REPO_DIR) not in sys.path:
     sys.path.insert(0, str(REPO_DIR))
+
+from bench.common import ensure_database  # noqa: E402
 
 
 @dataclass
@@ -90,25 +92,6 @@ def database_url(explicit: str | None) -> str:
     if not url.startswith(("postgres://", "postgresql://")):
         sys.exit(f"Le banc d'essai exige PostgreSQL (URL reçue : {url}).")
     return url
-
-
-def ensure_database(url: str) -> None:
-    """Create the benchmark database when it does not exist."""
-    import psycopg
-    from psycopg import sql
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    admin_url = urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(admin_url, autocommit=True) as connection:
-        exists = connection.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", [name]
-        ).fetchone()
-        if not exists:
-            connection.execute(
-                sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
-            )
-            print(f"Base {name} créée.")
 
 
 def child_env(url: str) -> dict[str, str]:
@@ -302,7 +285,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     url = database_url(args.database_url)
-    ensure_database(url)
+    if ensure_database(url):
+        print(f"Base {urlsplit(url).path.lstrip('/')} créée.")
     setup_django(url)
     from django.conf import settings
 

@@ -78,6 +78,32 @@ def _done(request, *, roadmap, stage, access, message):
     return _changed(response, kind="chiffres-epingles", stage=stage.number)
 
 
+def _write(request, *, roadmap, stage, access, change, message):
+    """Run ``change()`` (a pin service call, returning the figure) and
+    answer: ``message`` with the figure's label, or the refusal."""
+    try:
+        pinned = change()
+    except services.StageLocked:
+        stage.refresh_from_db()
+        return _forbidden(request, _write_refusal(access, stage))
+    except services_pins.PinError as error:
+        return _panel(
+            request,
+            roadmap=roadmap,
+            stage=stage,
+            access=access,
+            alert=error.message,
+            status=error.status_code,
+        )
+    return _done(
+        request,
+        roadmap=roadmap,
+        stage=stage,
+        access=access,
+        message=message.format(label=pinned.label),
+    )
+
+
 @require_GET
 def pins_panel(request, roadmap_pk):
     roadmap, stage, access = _scope(request, roadmap_pk)
@@ -100,31 +126,18 @@ def pin_create(request, roadmap_pk):
             alert=form.message(),
             status=422,
         )
-    try:
-        pinned = services_pins.pin_figure(
-            stage=stage,
-            key=form.cleaned_data["key"],
-            user=request.user,
-            note=form.cleaned_data["note"],
-        )
-    except services.StageLocked:
-        stage.refresh_from_db()
-        return _forbidden(request, _write_refusal(access, stage))
-    except services_pins.PinError as error:
-        return _panel(
-            request,
-            roadmap=roadmap,
-            stage=stage,
-            access=access,
-            alert=error.message,
-            status=error.status_code,
-        )
-    return _done(
+    return _write(
         request,
         roadmap=roadmap,
         stage=stage,
         access=access,
-        message=f"« {pinned.label} » a été épinglé au diagnostic partagé.",
+        change=lambda: services_pins.pin_figure(
+            stage=stage,
+            key=form.cleaned_data["key"],
+            user=request.user,
+            note=form.cleaned_data["note"],
+        ),
+        message="« {label} » a été épinglé au diagnostic partagé.",
     )
 
 
@@ -160,24 +173,16 @@ def pin_delete(request, roadmap_pk, pk):
             alert="La version du chiffre épinglé manque : rechargez la page.",
             status=422,
         )
-    try:
+
+    def unpin():
         services_pins.unpin_figure(pinned=pinned, user=request.user, version=version)
-    except services.StageLocked:
-        stage.refresh_from_db()
-        return _forbidden(request, _write_refusal(access, stage))
-    except services_pins.PinError as error:
-        return _panel(
-            request,
-            roadmap=roadmap,
-            stage=stage,
-            access=access,
-            alert=error.message,
-            status=error.status_code,
-        )
-    return _done(
+        return pinned
+
+    return _write(
         request,
         roadmap=roadmap,
         stage=stage,
         access=access,
-        message=f"« {pinned.label} » a été retiré du diagnostic partagé.",
+        change=unpin,
+        message="« {label} » a été retiré du diagnostic partagé.",
     )

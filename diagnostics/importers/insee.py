@@ -50,8 +50,59 @@ def check_population_file(path: Path | str, *, name: str | None = None):
     return inspect_csv(path, required=POPULATION_COLUMNS, name=name)
 
 
-def _basins() -> dict[str, int]:
-    return dict(Basin.objects.values_list("code", "pk"))
+def _import_by_zone(
+    run: ImportRun,
+    path: Path | str | None,
+    dry_run: bool,
+    *,
+    required: tuple[str, ...],
+    model,
+    keys: tuple[str, ...],
+    fields: tuple[str, ...],
+    read,
+    details: dict | None = None,
+) -> ImportRun:
+    """The frame both importers share: stream the file, collect its records
+    (``read(stream, basins, records, outcome, reject)``, natural key ->
+    values), reject unknown zones into the rejects file, then write the
+    records that changed."""
+
+    def work(path: Path, progress: base.ProgressReporter) -> base.Outcome:
+        outcome = base.Outcome()
+        basins = dict(Basin.objects.values_list("code", "pk"))
+        records: dict[tuple, dict] = {}
+        rejects = None
+
+        def reject(columns, *, line: int, values: list[str]) -> None:
+            nonlocal rejects
+            rejects = tabular.reject(
+                rejects,
+                run,
+                columns,
+                line=line,
+                reason="zone_inconnue",
+                values=values,
+                outcome=outcome,
+            )
+
+        try:
+            name = run.file_name or path.name
+            with CsvStream(path, required=required, name=name) as stream:
+                read(stream, basins, records, outcome, reject)
+        finally:
+            if rejects is not None:
+                rejects.close()
+                run.rejects_file.name = rejects.name
+        tabular.upsert(
+            model, keys=keys, fields=fields, records=records, run=run, outcome=outcome
+        )
+        outcome.details["labels"] = {**REJECT_LABELS, **WARNING_LABELS}
+        outcome.details.update(details or {})
+        return outcome
+
+    return base.execute(
+        run, path=base.resolve_path(run, path), dry_run=dry_run, work=work
+    )
 
 
 def import_unemployment(
@@ -59,67 +110,43 @@ def import_unemployment(
 ) -> ImportRun:
     """Import quarterly unemployment rates by zone d'emploi; idempotent."""
 
-    def work(path: Path, progress: base.ProgressReporter) -> base.Outcome:
-        outcome = base.Outcome()
-        basins = _basins()
-        records: dict[tuple, dict] = {}
-        rejects = None
-        name = run.file_name or path.name
-        try:
-            with CsvStream(path, required=UNEMPLOYMENT_COLUMNS, name=name) as stream:
-                quarters = [
-                    (position, column, QUARTER_RE.fullmatch(column))
-                    for position, column in enumerate(stream.columns)
-                    if QUARTER_RE.fullmatch(column)
-                ]
-                if not quarters:
-                    raise ImportFileError(
-                        f"Aucune colonne de trimestre (ex. 2023-T3) dans {name}."
-                    )
-                code_at = stream.index("ZE2020")
-                for line, values in stream:
-                    outcome.rows_read += 1
-                    basin_id = basins.get(values[code_at].strip())
-                    if basin_id is None:
-                        rejects = tabular.reject(
-                            rejects,
-                            run,
-                            stream.columns[:4],
-                            line=line,
-                            reason="zone_inconnue",
-                            values=values[:4],
-                            outcome=outcome,
-                        )
-                        continue
-                    for position, column, match in quarters:
-                        cell = values[position].strip()
-                        if not cell:
-                            outcome.warnings["valeur_absente"] += 1
-                            continue
-                        records[(basin_id, column)] = {
-                            "period_start": date(
-                                int(match[1]), 3 * int(match[2]) - 2, 1
-                            ),
-                            "rate": _rate(cell, line=line, column=column, name=name),
-                        }
-        finally:
-            if rejects is not None:
-                rejects.close()
-                run.rejects_file.name = rejects.name
-        tabular.upsert(
-            UnemploymentRate,
-            keys=("basin_id", "quarter"),
-            fields=("period_start", "rate"),
-            records=records,
-            run=run,
-            outcome=outcome,
-        )
-        outcome.details["labels"] = {**REJECT_LABELS, **WARNING_LABELS}
-        outcome.details["unit"] = "valeurs"
-        return outcome
+    def read(stream, basins, records, outcome, reject) -> None:
+        quarters = [
+            (position, column, QUARTER_RE.fullmatch(column))
+            for position, column in enumerate(stream.columns)
+            if QUARTER_RE.fullmatch(column)
+        ]
+        if not quarters:
+            raise ImportFileError(
+                f"Aucune colonne de trimestre (ex. 2023-T3) dans {stream.name}."
+            )
+        code_at = stream.index("ZE2020")
+        for line, values in stream:
+            outcome.rows_read += 1
+            basin_id = basins.get(values[code_at].strip())
+            if basin_id is None:
+                reject(stream.columns[:4], line=line, values=values[:4])
+                continue
+            for position, column, match in quarters:
+                cell = values[position].strip()
+                if not cell:
+                    outcome.warnings["valeur_absente"] += 1
+                    continue
+                records[(basin_id, column)] = {
+                    "period_start": date(int(match[1]), 3 * int(match[2]) - 2, 1),
+                    "rate": _rate(cell, line=line, column=column, name=stream.name),
+                }
 
-    return base.execute(
-        run, path=base.resolve_path(run, path), dry_run=dry_run, work=work
+    return _import_by_zone(
+        run,
+        path,
+        dry_run,
+        required=UNEMPLOYMENT_COLUMNS,
+        model=UnemploymentRate,
+        keys=("basin_id", "quarter"),
+        fields=("period_start", "rate"),
+        read=read,
+        details={"unit": "valeurs"},
     )
 
 
@@ -144,65 +171,46 @@ def import_population(
 ) -> ImportRun:
     """Import census populations by zone d'emploi and year; idempotent."""
 
-    def work(path: Path, progress: base.ProgressReporter) -> base.Outcome:
-        outcome = base.Outcome()
-        basins = _basins()
-        records: dict[tuple, dict] = {}
-        rejects = None
-        name = run.file_name or path.name
-        try:
-            with CsvStream(path, required=POPULATION_COLUMNS, name=name) as stream:
-                code_at, year_at, pop_at = (
-                    stream.index("codgeo"),
-                    stream.index("an"),
-                    stream.index("pop"),
-                )
-                for line, values in stream:
-                    outcome.rows_read += 1
-                    year, population = values[year_at].strip(), values[pop_at].strip()
-                    if not (len(year) == 4 and year.isdigit()):
-                        raise ImportFileError(
-                            f"Ligne {line} du fichier {name} : année « {year} » "
-                            "invalide (4 chiffres attendus)."
-                        )
-                    if not population:
-                        outcome.warnings["valeur_absente"] += 1
-                        continue
-                    if not population.isdigit():
-                        raise ImportFileError(
-                            f"Ligne {line} du fichier {name} : population "
-                            f"« {population} » invalide (nombre entier attendu)."
-                        )
-                    basin_id = basins.get(values[code_at].strip())
-                    if basin_id is None:
-                        rejects = tabular.reject(
-                            rejects,
-                            run,
-                            POPULATION_COLUMNS,
-                            line=line,
-                            reason="zone_inconnue",
-                            values=[
-                                values[stream.index(c)] for c in POPULATION_COLUMNS
-                            ],
-                            outcome=outcome,
-                        )
-                        continue
-                    records[(basin_id, int(year))] = {"population": int(population)}
-        finally:
-            if rejects is not None:
-                rejects.close()
-                run.rejects_file.name = rejects.name
-        tabular.upsert(
-            PopulationCount,
-            keys=("basin_id", "year"),
-            fields=("population",),
-            records=records,
-            run=run,
-            outcome=outcome,
+    def read(stream, basins, records, outcome, reject) -> None:
+        name = stream.name
+        code_at, year_at, pop_at = (
+            stream.index("codgeo"),
+            stream.index("an"),
+            stream.index("pop"),
         )
-        outcome.details["labels"] = {**REJECT_LABELS, **WARNING_LABELS}
-        return outcome
+        for line, values in stream:
+            outcome.rows_read += 1
+            year, population = values[year_at].strip(), values[pop_at].strip()
+            if not (len(year) == 4 and year.isdigit()):
+                raise ImportFileError(
+                    f"Ligne {line} du fichier {name} : année « {year} » "
+                    "invalide (4 chiffres attendus)."
+                )
+            if not population:
+                outcome.warnings["valeur_absente"] += 1
+                continue
+            if not population.isdigit():
+                raise ImportFileError(
+                    f"Ligne {line} du fichier {name} : population "
+                    f"« {population} » invalide (nombre entier attendu)."
+                )
+            basin_id = basins.get(values[code_at].strip())
+            if basin_id is None:
+                reject(
+                    POPULATION_COLUMNS,
+                    line=line,
+                    values=[values[stream.index(c)] for c in POPULATION_COLUMNS],
+                )
+                continue
+            records[(basin_id, int(year))] = {"population": int(population)}
 
-    return base.execute(
-        run, path=base.resolve_path(run, path), dry_run=dry_run, work=work
+    return _import_by_zone(
+        run,
+        path,
+        dry_run,
+        required=POPULATION_COLUMNS,
+        model=PopulationCount,
+        keys=("basin_id", "year"),
+        fields=("population",),
+        read=read,
     )
