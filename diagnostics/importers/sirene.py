@@ -706,11 +706,10 @@ def _write_first_load(
     _swap_in(cursor, table, indexes)
 
 
-# Parallel workers read and transform the staged rows while the leader
-# writes them: the planner's default costs (per row sent to the leader)
-# would keep it all on one core.
+# Parallel workers (as many as the server allows a query) read and
+# transform the staged rows while the leader writes them: the planner's
+# default costs (per row sent to the leader) would keep it all on one core.
 PARALLEL_SETTINGS = (
-    "max_parallel_workers_per_gather = 2",
     "parallel_setup_cost = 0",
     "parallel_tuple_cost = 0",
 )

@@ -3,6 +3,7 @@
 import csv
 import datetime
 
+import psycopg
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
@@ -664,3 +665,13 @@ def test_the_stored_hash_is_the_record_hash_of_its_line(places, tmp_path):
     digest = streaming.record_hasher(key)
     stored = dict(Establishment.objects.values_list("siret", "source_hash"))
     assert stored == {SIRETS[n]: digest(lines[n]) for n in range(3)}
+
+
+@postgresql_only
+@pytest.mark.django_db
+def test_concurrent_statements_return_their_rows_and_raise_the_first_error():
+    assert pgload.run_concurrently(
+        [["SELECT 1", "SELECT 2"], ["SET work_mem = '8MB'", "SELECT 3"]]
+    ) == [[(1,), (2,)], [(3,)]]
+    with pytest.raises(psycopg.errors.DivisionByZero):
+        pgload.run_concurrently([["SELECT 1"], ["SELECT 1 / 0"]])
