@@ -18,7 +18,8 @@ Measured in the same run and printed:
 a. raw ``psql \\copy`` of the file into a bare table of 54 text columns (the
    faster of two, each after a CHECKPOINT);
 b. ``manage.py import_sirene FILE --wet-run`` into an empty establishment
-   table, in a subprocess: its peak RSS comes from ``wait4``, its duration
+   table, in a subprocess: its peak RSS comes from ``wait4`` (in a small
+   launcher, so that this process's own peak is not counted), its duration
    from its ImportRun (started_at to finished_at: file check, COPY, merge,
    commit; the interpreter's start-up is printed apart);
 c. the same command again on the unchanged file;
@@ -42,6 +43,7 @@ import platform
 import secrets
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -104,18 +106,42 @@ def child_env(url: str) -> dict[str, str]:
     return env
 
 
-def manage(url: str, *args: str, check: bool = True) -> Measure:
-    """Run manage.py in a subprocess; wall time and peak RSS (wait4)."""
-    command = [sys.executable, str(REPO_DIR / "manage.py"), *args]
-    started = time.perf_counter()
-    process = subprocess.Popen(command, env=child_env(url), cwd=REPO_DIR)
-    _pid, status, usage = os.wait4(process.pid, 0)
-    elapsed = time.perf_counter() - started
-    process.returncode = os.waitstatus_to_exitcode(status)
-    if check and process.returncode:
-        sys.exit(f"Échec de : {' '.join(command)} (code {process.returncode})")
+# Linux starts a child's peak RSS (ru_maxrss) from its parent's: the
+# high-water mark survives vfork and exec. Started from this process, whose
+# own peak includes the SIRENE generator (it grows with the file), an import
+# would be charged for it. A small launcher starts it instead and writes
+# the child's own figure to the file named first.
+LAUNCHER = """
+import os, subprocess, sys
+process = subprocess.Popen(sys.argv[2:])
+_pid, status, usage = os.wait4(process.pid, 0)
+with open(sys.argv[1], "w") as file:
+    file.write(str(usage.ru_maxrss))
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
+def run_measured(command: list[str], **kwargs) -> tuple[int, float, float]:
+    """(exit code, wall seconds, peak RSS in MiB) of a command, whatever
+    this process's own peak (see LAUNCHER)."""
+    with tempfile.NamedTemporaryFile("r", suffix=".maxrss") as peak:
+        started = time.perf_counter()
+        returncode = subprocess.call(
+            [sys.executable, "-c", LAUNCHER, peak.name, *command], **kwargs
+        )
+        elapsed = time.perf_counter() - started
+        maxrss = int(peak.read() or 0)
     # ru_maxrss is in KiB on Linux.
-    return Measure(" ".join(args[:1]), elapsed, 0, usage.ru_maxrss / 1024)
+    return returncode, elapsed, maxrss / 1024
+
+
+def manage(url: str, *args: str, check: bool = True) -> Measure:
+    """Run manage.py in a subprocess; wall time and peak RSS."""
+    command = [sys.executable, str(REPO_DIR / "manage.py"), *args]
+    returncode, elapsed, peak = run_measured(command, env=child_env(url), cwd=REPO_DIR)
+    if check and returncode:
+        sys.exit(f"Échec de : {' '.join(command)} (code {returncode})")
+    return Measure(" ".join(args[:1]), elapsed, 0, peak)
 
 
 def setup_django(url: str) -> None:

@@ -65,3 +65,30 @@ def test_bench_defaults_to_a_local_postgres_database(monkeypatch):
     assert run.database_url(None) == run.DEFAULT_URL
     monkeypatch.setenv("DATABASE_URL", "postgres://u@h:5432/other")
     assert run.database_url(None) == "postgres://u@h:5432/other"
+
+
+def test_a_measured_peak_is_the_command_s_own():
+    # Linux carries a parent's peak RSS into its child's: this process
+    # holds 200 MiB when it starts the command, which needs a few MiB.
+    ballast = bytearray(200 * 2**20)
+    ballast[::4096] = b"x" * len(ballast[::4096])
+
+    code, _seconds, peak = run.run_measured([sys.executable, "-c", "pass"])
+
+    assert code == 0
+    assert peak < 100
+    del ballast
+
+
+def test_a_measured_command_gives_its_exit_code_and_peak():
+    code, _seconds, peak = run.run_measured(
+        [
+            sys.executable,
+            "-c",
+            "x = bytearray(150 * 2**20); x[::4096] = b'x' * "
+            "len(x[::4096]); raise SystemExit(3)",
+        ]
+    )
+
+    assert code == 3
+    assert peak > 150
