@@ -21,6 +21,7 @@ import os
 import secrets
 import threading
 import time
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -197,17 +198,11 @@ class ParallelCopy:
                 jobs[position], counters[position], stop
             )
 
-        threads = [
-            threading.Thread(target=copy, args=(position,), daemon=True)
-            for position in range(len(jobs))
-        ]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            while thread.is_alive():
-                thread.join(0.25)
-                if progress is not None:
-                    progress.update(rows_read=sum(c.value for c in counters))
+        def report() -> None:
+            if progress is not None:
+                progress.update(rows_read=sum(c.value for c in counters))
+
+        in_threads(copy, len(jobs), tick=report)
         return self._finish(outcomes, progress)
 
     def _finish(self, outcomes: list[dict], progress) -> int:
@@ -268,6 +263,22 @@ def _drop_orphans(side) -> None:
     side.execute("RESET lock_timeout")
 
 
+def in_threads(target: Callable[[int], None], count: int, *, tick=None) -> None:
+    """Run ``target(0)`` to ``target(count - 1)``, one thread each, and wait
+    for them all; meanwhile call ``tick()`` every quarter of a second."""
+    threads = [
+        threading.Thread(target=target, args=(position,), daemon=True)
+        for position in range(count)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        while thread.is_alive():
+            thread.join(0.25)
+            if tick is not None:
+                tick()
+
+
 def run_concurrently(
     groups: list[list[str]], *, settings: tuple[str, ...] = ()
 ) -> list[list[tuple]]:
@@ -290,14 +301,7 @@ def run_concurrently(
         except Exception as error:  # raised below, in the caller's thread
             errors.append(error)
 
-    threads = [
-        threading.Thread(target=run, args=(position,), daemon=True)
-        for position in range(len(groups))
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    in_threads(run, len(groups))
     if errors:
         raise errors[0]
     return results
