@@ -375,8 +375,9 @@ class _Schema:
     by hand, and the copy must be the same table to every later migration.
     """
 
-    # (name, type, collation or None, not null), in the table's order.
-    columns: list[tuple[str, str, str | None, bool]]
+    # (name, type, collation or None, not null, default or None), in the
+    # table's order.
+    columns: list[tuple[str, str, str | None, bool, str | None]]
     checks: list[tuple[str, str]]  # (name, definition)
     # (name, definition, primary key) of every index.
     index_defs: list[tuple[str, str, bool]]
@@ -388,17 +389,24 @@ class _Schema:
             SELECT a.attname, format_type(a.atttypid, a.atttypmod),
                 CASE WHEN a.attcollation <> 0 THEN
                     quote_ident(n.nspname) || '.' || quote_ident(c.collname) END,
-                a.attnotnull
+                a.attnotnull, pg_get_expr(d.adbin, d.adrelid),
+                a.attidentity <> '' OR a.attgenerated <> ''
             FROM pg_attribute AS a
             LEFT JOIN pg_collation AS c ON c.oid = a.attcollation
             LEFT JOIN pg_namespace AS n ON n.oid = c.collnamespace
+            LEFT JOIN pg_attrdef AS d
+                ON d.adrelid = a.attrelid AND d.adnum = a.attnum
             WHERE a.attrelid = %s::regclass AND a.attnum > 0
                 AND NOT a.attisdropped
             ORDER BY a.attnum
             """,
             [TABLE],
         )
-        columns = cursor.fetchall()
+        columns = []
+        for *column, computed in cursor.fetchall():
+            if computed:
+                raise NotImplementedError(f"column {column[0]}: not copied")
+            columns.append(tuple(column))
         cursor.execute(
             "SELECT conname, contype, pg_get_constraintdef(oid) FROM pg_constraint "
             "WHERE conrelid = %s::regclass ORDER BY conname",
@@ -422,7 +430,7 @@ class _Schema:
         """CREATE TABLE ... AS of ``select``'s rows, with this table's
         columns, in its order; ``import_run_id`` is ``run``."""
         values = []
-        for name, kind, collation, _not_null in self.columns:
+        for name, kind, collation, _not_null, _default in self.columns:
             value = str(int(run)) if name == "import_run_id" else f"src.{name}"
             value = f"CAST({value} AS {kind})"
             if collation:
@@ -434,12 +442,14 @@ class _Schema:
         )
 
     def constraints_sql(self, table: str) -> str:
-        """One ALTER TABLE (one scan of the rows): NOT NULL and CHECK."""
-        changes = [
-            f"ALTER COLUMN {name} SET NOT NULL"
-            for name, _kind, _collation, not_null in self.columns
-            if not_null
-        ]
+        """One ALTER TABLE (one scan of the rows): defaults, NOT NULL and
+        CHECK."""
+        changes = []
+        for name, _kind, _collation, not_null, default in self.columns:
+            if default is not None:
+                changes.append(f"ALTER COLUMN {name} SET DEFAULT {default}")
+            if not_null:
+                changes.append(f"ALTER COLUMN {name} SET NOT NULL")
         changes += [
             f"ADD CONSTRAINT {name} {definition}" for name, definition in self.checks
         ]

@@ -601,8 +601,11 @@ def establishment_schema():
         cursor.execute(
             """
             SELECT a.attnum, a.attname, format_type(a.atttypid, a.atttypmod),
-                a.attcollation, a.attnotnull, a.attstorage
+                a.attcollation, a.attnotnull, a.attstorage,
+                pg_get_expr(d.adbin, d.adrelid)
             FROM pg_attribute AS a
+            LEFT JOIN pg_attrdef AS d
+                ON d.adrelid = a.attrelid AND d.adnum = a.attnum
             WHERE a.attrelid = 'diagnostics_establishment'::regclass
                 AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum
             """
@@ -637,6 +640,22 @@ def test_a_first_load_swaps_in_the_same_table(places, tmp_path):
     assert establishment_schema() == before
     first = Establishment.objects.get(siret=SIRETS[0])
     assert first.import_run_id == run.pk
+
+
+@postgresql_only
+@pytest.mark.django_db
+def test_a_first_load_keeps_a_database_default_and_check(places, tmp_path):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "ALTER TABLE diagnostics_establishment ALTER COLUMN remarks SET DEFAULT 0,"
+            " ADD CONSTRAINT establishment_band CHECK (length(headcount_band) <= 2)"
+        )
+    before = establishment_schema()
+    assert "establishment_band" in dict(before[1])
+
+    run_import(write_sirene(tmp_path / "stock.csv", three_rows()))
+
+    assert establishment_schema() == before
 
 
 @postgresql_only
