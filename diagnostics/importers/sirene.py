@@ -45,7 +45,8 @@ transaction, under an advisory lock so that two imports never overlap):
 2. The other records (all of them into an empty table), whole, each after
    its line number and hash, are copied into UNLOGGED scratch tables, one
    per core, by as many connections at once (PostgreSQL parses the CSV
-   and checks UTF-8). The transform (commune -> basin, NAF division and
+   and checks UTF-8; the columns the import does not read are kept as
+   one byte each). The transform (commune -> basin, NAF division and
    section, clean-ups, remarks) is SQL. Into an empty table, one
    ``CREATE TABLE ... AS`` builds a new establishment table from them
    (parallel workers transform, the leader writes), its indexes are built
@@ -205,6 +206,14 @@ def _column(head: CsvHead, name: str) -> str:
     return "NULL::text" if index is None else f"s.c{index}"
 
 
+def _used_columns(head: CsvHead) -> set[int]:
+    """Positions of the columns the import reads; the others are parsed by
+    COPY (it checks every record) but kept as one byte each ("char": its
+    input reads the first byte, whatever the text)."""
+    names = (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS)
+    return {head.index(name) for name in names} - {None}
+
+
 def _columns(head: CsvHead) -> dict[str, str]:
     names = (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS)
     return {name: _column(head, name) for name in names}
@@ -279,14 +288,18 @@ def _import_postgresql(
         # each after its line number and hash.
         copied = 0
         if wanted is None or any(wanted):
-            texts = [f"c{i}" for i in range(len(head.columns))]
+            used = _used_columns(head)
+            texts = [f"c{i}" for i in sorted(used)]
             ready = scratch.enter_context(
                 pgload.ParallelCopy(
                     path,
                     start=head.header_size,
                     header_lines=1,
                     columns="line bigint, crc bigint, adler bigint, "
-                    + ", ".join(f"{c} text" for c in texts),
+                    + ", ".join(
+                        f"c{i} text" if i in used else f'c{i} "char"'
+                        for i in range(len(head.columns))
+                    ),
                     format="rows",
                     format_args={"key": key, "wanted": wanted},
                     name=name,

@@ -694,3 +694,25 @@ def test_concurrent_statements_return_their_rows_and_raise_the_first_error():
     ) == [[(1,), (2,)], [(3,)]]
     with pytest.raises(psycopg.errors.DivisionByZero):
         pgload.run_concurrently([["SELECT 1"], ["SELECT 1 / 0"]])
+
+
+@postgresql_only
+@pytest.mark.django_db
+def test_a_bad_byte_in_a_column_the_import_does_not_keep_still_refuses_the_file(
+    places, tmp_path
+):
+    # Unused columns are staged as one byte ("char"): COPY still checks
+    # the encoding of every byte of the file.
+    rows = [sirene_row(f"{n:09d}{1:05d}") for n in range(100000001, 100004001)]
+    rows.append(sirene_row(SIRETS[0], libelleCommuneEtablissement="SAINT-EGREVE"))
+    path = write_sirene(tmp_path / "stock.csv", rows)
+    data = path.read_bytes()
+    at = data.rindex(b"SAINT-EGREVE") + len("SAINT-")
+    path.write_bytes(data[:at] + b"\xc9" + data[at + 1 :])
+    assert at > validation.HEAD_SIZE
+
+    run = run_import(path)
+
+    assert run.status == ImportStatus.FAILED
+    assert "UTF-8" in run.error_message
+    assert not Establishment.objects.exists()
