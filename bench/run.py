@@ -15,8 +15,8 @@ imported into it. The seeded SIRENE file is cached in ``bench/out/``.
 
 Measured in the same run and printed:
 
-a. raw ``psql \\copy`` of the file into a bare table of 54 text columns (the
-   faster of two, each after a CHECKPOINT);
+a. raw ``psql \\copy`` of the file into a bare table of 54 text columns
+   (after a CHECKPOINT);
 b. ``manage.py import_sirene FILE --wet-run`` into an empty establishment
    table, in a subprocess: its peak RSS comes from ``wait4`` (in a small
    launcher, so that this process's own peak is not counted), its duration
@@ -24,9 +24,10 @@ b. ``manage.py import_sirene FILE --wet-run`` into an empty establishment
    commit; the interpreter's start-up is printed apart);
 c. the same command again on the unchanged file;
 
-   b and c run twice (each first load after a CHECKPOINT on an emptied
-   table): like the reference, each is the faster of two, and the slower
-   one is printed beside it;
+   a, b and c run in two rounds, one after the other (each first load
+   after a CHECKPOINT on an emptied table), so that a slower spell of the
+   machine weighs on all three; each figure is the faster of its two runs,
+   and the slower import is printed beside it;
 d. the diagnostic aggregates of every basin (one pass, uncached);
 e. optionally, the peak memory of importing a 3M-row file.
 
@@ -187,16 +188,10 @@ def import_zones(url: str, data_dir: Path) -> None:
     )
 
 
-def raw_copy(url: str, path: Path, rows: int, *, runs: int = RUNS) -> Measure:
-    """psql \\copy of the whole file into a bare table of text columns.
-
-    The fastest of ``runs`` copies, each after a CHECKPOINT: the reference
-    is the best this machine does, so a slow copy never flatters a ratio.
-    """
-    return fastest([_raw_copy_once(url, path, rows) for _ in range(runs)])
-
-
-def _raw_copy_once(url: str, path: Path, rows: int) -> Measure:
+def raw_copy(url: str, path: Path, rows: int) -> Measure:
+    """psql \\copy of the whole file into a bare table of text columns,
+    after a CHECKPOINT. The reference is the fastest of the rounds: the
+    best this machine does, so a slow copy never flatters a ratio."""
     from django.db import connection
 
     header = path.open(encoding="utf-8").readline().strip().split(",")
@@ -326,18 +321,21 @@ def main(argv: list[str] | None = None) -> int:
     import_zones(url, data_dir)
     path = sirene_file(args.rows, data_dir=data_dir)
 
-    raw = raw_copy(url, path, args.rows)
-    print(f"{raw.label} : {raw.seconds:.1f} s, {raw.rate:,.0f} lignes/s")
     from django.core.management import get_commands
 
     if "import_sirene" not in get_commands():
         print("La commande import_sirene n'existe pas encore : mesures b à e omises.")
         return 1
-    firsts, agains = [], []
+    # Rounds of (raw copy, first load, re-import): a slower spell of the
+    # machine weighs on the reference and on the imports alike.
+    raws, firsts, agains = [], [], []
     for _ in range(RUNS):
+        raws.append(raw_copy(url, path, args.rows))
+        print(f"COPY brut : {raws[-1].seconds:.1f} s, {raws[-1].rate:,.0f} lignes/s")
         empty_establishments()
         firsts.append(import_file(url, path, args.rows, "Import complet (table vide)"))
         agains.append(import_file(url, path, args.rows, "Réimport du fichier inchangé"))
+    raw = fastest(raws)
     first, again = fastest(firsts), fastest(agains)
     diagnostic, basins = diagnostic_all_basins()
     big = None
