@@ -234,14 +234,17 @@ class ParallelCopy:
             "name": self.name,
         }
 
-    def create_view(self, cursor, view: str) -> None:
-        """A temp view of all the segments' rows."""
-        union = " UNION ALL ".join(
+    def union_sql(self) -> str:
+        """SELECT of all the segments' rows (committed: any connection)."""
+        return " UNION ALL ".join(
             # Table names are ours (prefix, random hex, index): no user input.
             f"SELECT * FROM {segment.table}"  # noqa: S608
             for segment in self.segments
         )
-        cursor.execute(f"CREATE TEMP VIEW {view} AS {union}")
+
+    def create_view(self, cursor, view: str) -> None:
+        """A temp view of all the segments' rows, for this transaction."""
+        cursor.execute(f"CREATE TEMP VIEW {view} AS {self.union_sql()}")
 
 
 def _drop_orphans(side) -> None:

@@ -124,6 +124,7 @@ REQUIRED_COLUMNS = (
     SIGN,
 )
 OPTIONAL_COLUMNS = (NAF25, COUNTRY)
+READ_COLUMNS = (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS)
 
 ND = "[ND]"
 NAF_REV2 = "NAFRev2"
@@ -210,13 +211,11 @@ def _used_columns(head: CsvHead) -> set[int]:
     """Positions of the columns the import reads; the others are parsed by
     COPY (it checks every record) but kept as one byte each ("char": its
     input reads the first byte, whatever the text)."""
-    names = (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS)
-    return {head.index(name) for name in names} - {None}
+    return {head.index(name) for name in READ_COLUMNS} - {None}
 
 
 def _columns(head: CsvHead) -> dict[str, str]:
-    names = (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS)
-    return {name: _column(head, name) for name in names}
+    return {name: _column(head, name) for name in READ_COLUMNS}
 
 
 def _import_postgresql(
@@ -438,6 +437,11 @@ class _Schema:
             [TABLE],
         )
         return cls(columns, checks, cursor.fetchall())
+
+    def build_sql(self, table: str, select: str, run: int) -> list[str]:
+        """The statements that make ``table`` from ``select``'s rows: this
+        table, but for its indexes."""
+        return [self.create_sql(table, select, run), self.constraints_sql(table)]
 
     def create_sql(self, table: str, select: str, run: int) -> str:
         """CREATE TABLE ... AS of ``select``'s rows, with this table's
@@ -685,20 +689,16 @@ def _write_first_load(
     """
     table = load.aux_table("establishment")
     schema = _Schema.read(cursor)
-    staging = " UNION ALL ".join(
-        f"SELECT * FROM {segment.table}"  # noqa: S608
-        for segment in load.segments
-    )
     select = _transform_sql(
-        head, duplicates=False, staging=f"({staging})", communes=communes
+        head, duplicates=False, staging=f"({load.union_sql()})", communes=communes
     )
     try:
         with pgload.side_connection() as side:
             for setting in (*PLANNER_SETTINGS, *PARALLEL_SETTINGS):
                 side.execute(f"SET {setting}")
             with pgload.timed("SIRENE table"):
-                side.execute(schema.create_sql(table, select, run.pk))
-                side.execute(schema.constraints_sql(table))
+                for statement in schema.build_sql(table, select, run.pk):
+                    side.execute(statement)
     except psycopg.errors.DataError as error:
         raise _invalid_value(run.file_name, error) from None
     indexes = schema.indexes(table)
@@ -713,8 +713,8 @@ def _write_first_load(
         _find_duplicates(cursor, head)
         cursor.execute(f"DROP TABLE {table}")
         select = _transform_sql(head, duplicates=True)
-        cursor.execute(schema.create_sql(table, select, run.pk))
-        cursor.execute(schema.constraints_sql(table))
+        for statement in schema.build_sql(table, select, run.pk):
+            cursor.execute(statement)
         for index in indexes:
             cursor.execute(index.statement)
         cursor.execute(_counts_sql(table))
@@ -1056,10 +1056,7 @@ def _import_python(
     rejects = None
     try:
         with CsvStream(path, required=REQUIRED_COLUMNS, name=run.file_name) as stream:
-            index = {
-                name: stream.index(name)
-                for name in (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS)
-            }
+            index = {name: stream.index(name) for name in READ_COLUMNS}
             reject_index = [index[c] for c in REJECT_COLUMNS]
             rows = iter(stream)
             while batch := list(itertools.islice(rows, BATCH_SIZE)):
