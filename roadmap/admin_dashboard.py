@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from roadmap.models_dashboard import AlertThreshold
+from roadmap.models import AlertThreshold
 
 
 @admin.register(AlertThreshold)

@@ -51,6 +51,8 @@ from diagnostics.models import ImportRun, PopulationCount, UnemploymentRate
 from roadmap import alerts as rules
 from roadmap.enums import ActionStatus, IndicatorKind, StageKind, StageStatus
 from roadmap.models import (
+    DEFAULT_CROWDING_OUT_THRESHOLD_PCT,
+    AlertThreshold,
     AuditEvent,
     Axis,
     FundingLine,
@@ -60,7 +62,6 @@ from roadmap.models import (
     Roadmap,
     Stage,
 )
-from roadmap.models_dashboard import DEFAULT_CROWDING_OUT_THRESHOLD_PCT, AlertThreshold
 from roadmap.selectors import STATUS_BADGES
 
 PAGE_SIZE = 25

@@ -1,3 +1,5 @@
+from functools import cache
+
 from django import forms
 from django.db.models import Q
 
@@ -90,8 +92,10 @@ TEXTAREA_FIELDS = {
 }
 
 
-def item_form_class(model, fields):
-    """A ModelForm for ``model`` with the house widgets."""
+@cache
+def item_form_class(item_type):
+    """The ModelForm of an item type (roadmap.models.registry), house widgets."""
+    fields = list(item_type.fields)
     widgets = {name: widget for name, widget in WIDGETS.items() if name in fields}
     widgets.update(
         {
@@ -100,7 +104,9 @@ def item_form_class(model, fields):
             if name in TEXTAREA_FIELDS
         }
     )
-    return forms.modelform_factory(model, form=ItemForm, fields=fields, widgets=widgets)
+    return forms.modelform_factory(
+        item_type.model, form=ItemForm, fields=fields, widgets=widgets
+    )
 
 
 class StageSummaryForm(DsfrFormMixin, VersionedModelForm):

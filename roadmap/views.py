@@ -25,10 +25,16 @@ from basins.models import Basin
 from basins.selectors import committee_roles_on, is_reviewer, sits_on_a_committee
 from roadmap import selectors, services
 from roadmap.enums import ActionStatus, AuditAction, AuthorRole
-from roadmap.forms import BulkStatusForm, CommentForm, RoadmapForm, StageSummaryForm
+from roadmap.forms import (
+    BulkStatusForm,
+    CommentForm,
+    RoadmapForm,
+    StageSummaryForm,
+    item_form_class,
+)
 from roadmap.fragments import cached_fragment
 from roadmap.models import AuditEvent, Roadmap
-from roadmap.registry import PAGE_SIZE, get_item_type, types_of_stage
+from roadmap.models.registry import PAGE_SIZE, get_item_type, types_of_stage
 
 HISTORY_PAGE_SIZE = 20
 COMMENTS_PAGE_SIZE = 10
@@ -709,7 +715,7 @@ def item_create(request, roadmap_pk, kind):
     if refusal:
         return _forbidden(request, refusal)
     item = item_type.new_item(roadmap=roadmap, stage=stage)
-    form = item_type.form_class(_posted(request), instance=item, roadmap=roadmap)
+    form = item_form_class(item_type)(_posted(request), instance=item, roadmap=roadmap)
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -768,7 +774,7 @@ def item_edit(request, roadmap_pk, kind, pk):
     item, refused = _writable_item(request, roadmap, item_type, stage, access, pk)
     if refused is not None:
         return refused
-    form = item_type.form_class(_posted(request), instance=item, roadmap=roadmap)
+    form = item_form_class(item_type)(_posted(request), instance=item, roadmap=roadmap)
     status = 200
     conflict = None
     if request.method == "POST":
@@ -804,7 +810,7 @@ def item_edit(request, roadmap_pk, kind, pk):
                     for name, value in form.cleaned_data.items()
                     if name not in theirs and name != "version"
                 }
-                form = item_type.form_class(
+                form = item_form_class(item_type)(
                     instance=item, roadmap=roadmap, initial=kept
                 )
                 status = 409

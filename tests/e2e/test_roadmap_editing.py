@@ -20,7 +20,7 @@ from roadmap.enums import (
     ProjectKind,
     StageStatus,
 )
-from roadmap.registry import ITEM_TYPES
+from roadmap.models.registry import ITEM_TYPES
 from tests.e2e.helpers import (
     BLOCKING_IMPACTS,
     axe_check,

@@ -1,6 +1,6 @@
 """Access matrix of the roadmap editing URLs (see tests/access.py)."""
 
-from roadmap.registry import ITEM_TYPES
+from roadmap.models.registry import ITEM_TYPES
 from tests.access import ADMINS, COMMITTEE, REVIEWERS, VISIBLE, Case
 from tests.roadmap.factories import RoadmapFactory, make_item
 

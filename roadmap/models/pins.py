@@ -1,16 +1,13 @@
 """Figures of the automatic diagnostic pinned to a stage's shared diagnostic.
 
-Imported at the end of roadmap/models.py, so Django sees these models as part
-of the ``roadmap`` app. A pin freezes the label, value and source of a figure
-as they were when the committee pinned it: later imports do not change it.
+A pin freezes the label, value and source of a figure as they were when the
+committee pinned it: later imports do not change it.
 """
 
 from django.conf import settings
 from django.db import models
 
-from roadmap.models import StageItemQuerySet
-
-__all__ = ["PinnedFigure"]
+from roadmap.models.base import StageItemQuerySet
 
 
 class PinnedFigure(models.Model):

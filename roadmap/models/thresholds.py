@@ -1,8 +1,4 @@
-"""Settings of the prefecture dashboard, kept apart from the roadmap models.
-
-Imported at the end of roadmap/models.py, so Django sees these models as part
-of the ``roadmap`` app.
-"""
+"""Settings of the prefecture dashboard: the alert thresholds of a region."""
 
 from decimal import Decimal
 
@@ -11,8 +7,6 @@ from django.db import models
 from django.db.models import Q
 
 from basins.models import Region
-
-__all__ = ["AlertThreshold", "DEFAULT_CROWDING_OUT_THRESHOLD_PCT"]
 
 DEFAULT_CROWDING_OUT_THRESHOLD_PCT = Decimal("30")
 

@@ -1,8 +1,8 @@
-"""The item types a committee edits, keyed by their URL slug.
-
-One entry per model; the generic views in roadmap.views read everything they
-need from here (form, list columns, stage, queries), so adding an item type
-is adding an entry.
+"""The item types a committee edits, keyed by their URL slug: one declaration
+each, from which the forms (roadmap.forms.item_form_class), the lists, the
+exports and printable tables (roadmap.exports), the bulk updates, the stage
+progress (Stage.objects.with_progress) and the history labels derive.
+Adding an item type is adding its model and an entry here.
 """
 
 from dataclasses import dataclass
@@ -12,12 +12,23 @@ from django.core.exceptions import FieldDoesNotExist
 from django.http import Http404
 from django.urls import reverse
 
-from roadmap import models
 from roadmap.enums import StageKind
-from roadmap.forms import item_form_class
-from roadmap.services import display_value
+from roadmap.formatting import field_text
+from roadmap.models import items as models
 
 ACTION_FIELDS = ("owner", "start_date", "end_date", "status", "progress")
+FUNDING_FIELDS = (
+    "project",
+    "beneficiary_is_local",
+    "beneficiary_is_sme",
+    "amount_requested",
+    "amount_obtained",
+    "amount_paid",
+    "local_hires_promised",
+    "local_purchasing_promised_pct",
+    "conditions",
+    *ACTION_FIELDS,
+)
 PAGE_SIZE = 25
 
 
@@ -33,10 +44,14 @@ class ItemType:
     stage_number: int | None
     select_related: tuple[str, ...] = ()
     prefetch_related: tuple[str, ...] = ()
+    # The sheet of the exports and the table of the printable page: its
+    # title, and its columns when they differ from the form's fields.
+    export_title: str = ""
+    export_columns: tuple[str, ...] = ()
 
-    @cached_property
-    def form_class(self):
-        return item_form_class(self.model, list(self.fields))
+    @property
+    def table_columns(self):
+        return self.export_columns or self.fields
 
     @property
     def bulk_editable(self):
@@ -85,7 +100,7 @@ class ItemType:
                 value = getattr(item, name)
             else:
                 value = getattr(item, field.attname)
-            values.append(display_value(field, value))
+            values.append(field_text(field, value))
         return values
 
     def page_url(self, roadmap):
@@ -118,6 +133,7 @@ ITEM_TYPES = [
         title="Compétences et métiers",
         empty="Aucun métier recensé pour l'instant.",
         stage_number=StageKind.DIAGNOSTIC,
+        export_title="Compétences",
     ),
     ItemType(
         slug="infrastructures",
@@ -127,6 +143,7 @@ ITEM_TYPES = [
         title="Infrastructures et foncier",
         empty="Aucune infrastructure recensée pour l'instant.",
         stage_number=StageKind.DIAGNOSTIC,
+        export_title="Infrastructures",
     ),
     ItemType(
         slug="conditions-sociales",
@@ -136,6 +153,7 @@ ITEM_TYPES = [
         title="Conditions sociales",
         empty="Aucune condition sociale évaluée pour l'instant.",
         stage_number=StageKind.DIAGNOSTIC,
+        export_title="Conditions sociales",
     ),
     ItemType(
         slug="besoins",
@@ -145,6 +163,7 @@ ITEM_TYPES = [
         title="Besoins du territoire",
         empty="Aucun besoin exprimé pour l'instant.",
         stage_number=StageKind.DIAGNOSTIC,
+        export_title="Besoins",
     ),
     ItemType(
         slug="acteurs",
@@ -154,6 +173,7 @@ ITEM_TYPES = [
         title="Acteurs locaux",
         empty="Aucun acteur local recensé pour l'instant.",
         stage_number=StageKind.DIAGNOSTIC,
+        export_title="Acteurs locaux",
     ),
     ItemType(
         slug="axes",
@@ -164,6 +184,7 @@ ITEM_TYPES = [
         empty="Aucun axe stratégique défini pour l'instant.",
         stage_number=StageKind.STRATEGY,
         prefetch_related=("naf_divisions",),
+        export_title="Axes stratégiques",
     ),
     ItemType(
         slug="formations",
@@ -182,6 +203,7 @@ ITEM_TYPES = [
         empty="Aucune action de formation prévue pour l'instant.",
         stage_number=StageKind.SKILLS,
         select_related=("axis", "owner"),
+        export_title="Actions de formation",
     ),
     ItemType(
         slug="projets",
@@ -192,24 +214,12 @@ ITEM_TYPES = [
         empty="Aucun projet d'investissement pour l'instant.",
         stage_number=StageKind.INVESTMENT,
         select_related=("axis", "owner"),
+        export_title="Projets d'investissement",
     ),
     ItemType(
         slug="financements",
         model=models.FundingLine,
-        fields=(
-            "kind",
-            "beneficiary_name",
-            "project",
-            "beneficiary_is_local",
-            "beneficiary_is_sme",
-            "amount_requested",
-            "amount_obtained",
-            "amount_paid",
-            "local_hires_promised",
-            "local_purchasing_promised_pct",
-            "conditions",
-            *ACTION_FIELDS,
-        ),
+        fields=("kind", "beneficiary_name", *FUNDING_FIELDS),
         columns=(
             "beneficiary_name",
             "kind",
@@ -223,6 +233,8 @@ ITEM_TYPES = [
         empty="Aucune ligne de financement pour l'instant.",
         stage_number=StageKind.INVESTMENT,
         select_related=("project",),
+        export_title="Lignes de financement",
+        export_columns=("beneficiary_name", "kind", *FUNDING_FIELDS),
     ),
     ItemType(
         slug="partenariats",
@@ -240,6 +252,7 @@ ITEM_TYPES = [
         empty="Aucun partenariat pour l'instant.",
         stage_number=StageKind.NETWORK,
         select_related=("owner",),
+        export_title="Partenariats",
     ),
     ItemType(
         slug="indicateurs",
@@ -249,6 +262,7 @@ ITEM_TYPES = [
         title="Indicateurs",
         empty="Aucun indicateur pour l'instant.",
         stage_number=StageKind.MONITORING,
+        export_title="Indicateurs",
     ),
     ItemType(
         slug="mesures",
@@ -259,6 +273,7 @@ ITEM_TYPES = [
         empty="Aucune mesure saisie pour l'instant.",
         stage_number=StageKind.MONITORING,
         select_related=("indicator",),
+        export_title="Mesures",
     ),
     ItemType(
         slug="risques",
@@ -269,8 +284,18 @@ ITEM_TYPES = [
         empty="Aucun risque identifié pour l'instant.",
         stage_number=None,
         select_related=("owner",),
+        export_title="Risques",
+        export_columns=("title", "kind", "likelihood", "impact", "mitigation", "owner"),
     ),
 ]
+
+# Stage progress: the action items average their progress; the other stages
+# count their item lists filled.
+ACTION_MODELS = [t.model for t in ITEM_TYPES if t.bulk_editable]
+SECTION_MODELS = {
+    number: [t.model for t in ITEM_TYPES if t.stage_number == number]
+    for number in StageKind.values
+}
 
 BY_SLUG = {item_type.slug: item_type for item_type in ITEM_TYPES}
 

@@ -1,18 +1,14 @@
-from django.apps import apps
-from django.conf import settings
-from django.core.exceptions import FieldDoesNotExist, ValidationError
+"""The items a committee lists in its stages (skills, axes, projects...)
+and the roadmap's risks. Their type declarations: roadmap.models.registry."""
+
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import Case, Exists, OuterRef, Q, Subquery, Sum, Value, When
-from django.db.models.functions import Coalesce, Length
-from django.urls import reverse
+from django.db.models import Q
 
-from basins.models import Basin
 from roadmap.enums import (
     ActionStatus,
     ActorKind,
-    AuditAction,
-    AuthorRole,
     AxisKind,
     FricheStatus,
     FundingKind,
@@ -26,327 +22,18 @@ from roadmap.enums import (
     RiskKind,
     SkillCategory,
     SocialAspect,
-    StageKind,
-    StageStatus,
 )
-
-# --- QuerySets ------------------------------------------------------------
-
-
-class ScopedQuerySet(models.QuerySet):
-    """Rows reached through a basin; one filter on ``basin__in`` keeps it tight."""
-
-    basin_path = "basin"
-
-    def visible_to(self, user):
-        return self.filter(**{f"{self.basin_path}__in": Basin.objects.visible_to(user)})
-
-    def editable_by(self, user):
-        return self.filter(
-            **{f"{self.basin_path}__in": Basin.objects.editable_by(user)}
-        )
-
-
-class RoadmapQuerySet(ScopedQuerySet):
-    basin_path = "basin"
-
-
-class StageQuerySet(ScopedQuerySet):
-    basin_path = "roadmap__basin"
-
-    def with_progress(self):
-        """Annotate ``progress`` (0-100).
-
-        Stages with action items average their progress; the others count the
-        share of their sections (summary and each item list) that are filled.
-        """
-        total_sum = Value(0)
-        total_count = Value(0)
-        for model in ACTION_MODELS:
-            rows = model.objects.filter(stage=OuterRef("pk")).order_by().values("stage")
-            total_sum = total_sum + Coalesce(
-                Subquery(rows.annotate(s=Sum("progress")).values("s")), 0
-            )
-            total_count = total_count + Coalesce(
-                Subquery(rows.annotate(c=models.Count("pk")).values("c")), 0
-            )
-        filled_by_number = []
-        for number, models_of_stage in SECTION_MODELS.items():
-            filled = Case(When(summary_length__gt=0, then=1), default=0)
-            for model in models_of_stage:
-                filled = filled + Case(
-                    When(Exists(model.objects.filter(stage=OuterRef("pk"))), then=1),
-                    default=0,
-                )
-            sections = len(models_of_stage) + 1
-            filled_by_number.append(When(number=number, then=filled * 100 / sections))
-        return self.annotate(
-            summary_length=Length("summary"),
-            action_sum=total_sum,
-            action_count=total_count,
-        ).annotate(
-            progress=Case(
-                When(
-                    action_count__gt=0,
-                    then=models.F("action_sum") / models.F("action_count"),
-                ),
-                *filled_by_number,
-                default=0,
-                output_field=models.IntegerField(),
-            )
-        )
-
-
-class StageItemQuerySet(ScopedQuerySet):
-    basin_path = "stage__roadmap__basin"
-
-
-class RoadmapItemQuerySet(ScopedQuerySet):
-    basin_path = "roadmap__basin"
-
-
-# --- Models ---------------------------------------------------------------
-
-
-class Versioned(models.Model):
-    """An editable row: ``version`` guards against lost concurrent updates."""
-
-    version = models.PositiveIntegerField("version", default=1)
-    created_at = models.DateTimeField("créé le", auto_now_add=True)
-    updated_at = models.DateTimeField("modifié le", auto_now=True)
-
-    class Meta:
-        abstract = True
-
-
-class Roadmap(Versioned):
-    basin = models.ForeignKey(
-        Basin,
-        on_delete=models.PROTECT,
-        related_name="roadmaps",
-        verbose_name="bassin d'emploi",
-    )
-    period_start = models.PositiveIntegerField(
-        "début de la période",
-        validators=[MinValueValidator(2000), MaxValueValidator(2100)],
-    )
-    period_end = models.PositiveIntegerField(
-        "fin de la période",
-        validators=[MinValueValidator(2000), MaxValueValidator(2100)],
-    )
-    title = models.CharField("titre", max_length=200)
-
-    objects = RoadmapQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = "feuille de route"
-        verbose_name_plural = "feuilles de route"
-        ordering = ["basin__name", "-period_start"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["basin", "period_start"], name="roadmap_one_per_basin_start"
-            ),
-            models.CheckConstraint(
-                condition=Q(period_end__gte=models.F("period_start")),
-                name="roadmap_period_ordered",
-            ),
-        ]
-
-    def __str__(self):
-        return self.title
-
-    def get_absolute_url(self):
-        return reverse("roadmap:overview", kwargs={"pk": self.pk})
-
-    @property
-    def period_label(self):
-        return f"{self.period_start}–{self.period_end}"
-
-    def get_risks_url(self):
-        return reverse("roadmap:risks", kwargs={"roadmap_pk": self.pk})
-
-
-class Stage(models.Model):
-    roadmap = models.ForeignKey(
-        Roadmap,
-        on_delete=models.CASCADE,
-        related_name="stages",
-        verbose_name="feuille de route",
-    )
-    number = models.PositiveSmallIntegerField("étape", choices=StageKind.choices)
-    summary = models.TextField("synthèse", blank=True)
-    status = models.CharField(
-        "statut", max_length=20, choices=StageStatus.choices, default=StageStatus.DRAFT
-    )
-    version = models.PositiveIntegerField("version", default=1)
-    created_at = models.DateTimeField("créée le", auto_now_add=True)
-    updated_at = models.DateTimeField("modifiée le", auto_now=True)
-    submitted_at = models.DateTimeField("soumise le", null=True, blank=True)
-    submitted_with_gaps = models.BooleanField(
-        "soumise avec des incohérences", default=False
-    )
-    reviewed_at = models.DateTimeField("examinée le", null=True, blank=True)
-
-    objects = StageQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = "étape"
-        ordering = ["roadmap", "number"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["roadmap", "number"], name="stage_one_per_number"
-            ),
-            models.CheckConstraint(
-                condition=Q(number__gte=1, number__lte=6), name="stage_number_1_6"
-            ),
-        ]
-
-    def __str__(self):
-        return f"Étape {self.number} — {self.get_number_display()}"
-
-    def get_absolute_url(self):
-        return reverse(
-            "roadmap:stage",
-            kwargs={"roadmap_pk": self.roadmap_id, "number": self.number},
-        )
-
-    @property
-    def is_editable(self):
-        """The committee may change the content only before validation."""
-        return self.status in StageStatus.editable()
-
-
-class StageTransition(models.Model):
-    stage = models.ForeignKey(
-        Stage, on_delete=models.CASCADE, related_name="transitions"
-    )
-    from_status = models.CharField(
-        "statut de départ", max_length=20, choices=StageStatus.choices
-    )
-    to_status = models.CharField(
-        "nouveau statut", max_length=20, choices=StageStatus.choices
-    )
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-        verbose_name="auteur",
-    )
-    comment = models.TextField("commentaire", blank=True)
-    created_at = models.DateTimeField("date", auto_now_add=True)
-
-    objects = StageItemQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = "changement de statut"
-        verbose_name_plural = "changements de statut"
-        ordering = ["-created_at", "-pk"]
-
-    def __str__(self):
-        return f"{self.stage} : {self.from_status} → {self.to_status}"
-
-
-class StageComment(models.Model):
-    stage = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="comments")
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-        verbose_name="auteur",
-    )
-    author_role = models.CharField(
-        "rôle de l'auteur", max_length=20, choices=AuthorRole.choices
-    )
-    body = models.TextField("commentaire", max_length=5000)
-    created_at = models.DateTimeField("date", auto_now_add=True)
-
-    objects = StageItemQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = "commentaire"
-        ordering = ["-created_at", "-pk"]
-
-    def __str__(self):
-        return f"Commentaire sur {self.stage}"
-
-
-class AuditEvent(models.Model):
-    """One recorded write: who changed what, with {field: [old, new]}."""
-
-    roadmap = models.ForeignKey(
-        Roadmap, on_delete=models.CASCADE, related_name="events"
-    )
-    stage = models.ForeignKey(
-        Stage, on_delete=models.CASCADE, related_name="events", null=True, blank=True
-    )
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="auteur",
-    )
-    created_at = models.DateTimeField("date", auto_now_add=True, db_index=True)
-    action = models.CharField("action", max_length=20, choices=AuditAction.choices)
-    model_label = models.CharField("type d'objet", max_length=100)
-    object_id = models.CharField("identifiant", max_length=40, blank=True)
-    object_repr = models.CharField("objet", max_length=255, blank=True)
-    # The row's version after this write: a stale form finds the changes it
-    # missed as the events with a greater version.
-    object_version = models.PositiveIntegerField("version", null=True, blank=True)
-    changes = models.JSONField("changements", default=dict, blank=True)
-
-    objects = RoadmapItemQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = "événement d'historique"
-        verbose_name_plural = "historique"
-        ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["stage", "-created_at"])]
-
-    def __str__(self):
-        return f"{self.get_action_display()} — {self.object_repr}"
-
-    @property
-    def model_verbose_name(self):
-        model = self._model()
-        return model._meta.verbose_name if model else self.model_label
-
-    def change_rows(self):
-        """[(field label, old, new)] in French, for the history panel."""
-        model = self._model()
-        rows = []
-        for name, values in (self.changes or {}).items():
-            try:
-                label = model._meta.get_field(name).verbose_name
-            except (AttributeError, FieldDoesNotExist):
-                label = name
-            old, new = values if isinstance(values, list) else ("", values)
-            rows.append((label, old, new))
-        return rows
-
-    def _model(self):
-        try:
-            return apps.get_model(self.model_label)
-        except (LookupError, ValueError):
-            return None
-
-
-# --- Items ----------------------------------------------------------------
-
-
-def _check(name, condition):
-    return models.CheckConstraint(
-        condition=condition, name=f"%(app_label)s_%(class)s_{name}"
-    )
+from roadmap.models.base import (
+    RoadmapItemQuerySet,
+    StageItemQuerySet,
+    Versioned,
+    check,
+)
 
 
 class LocalActor(Versioned):
     stage = models.ForeignKey(
-        Stage, on_delete=models.CASCADE, related_name="local_actors"
+        "roadmap.Stage", on_delete=models.CASCADE, related_name="local_actors"
     )
     kind = models.CharField("type d'acteur", max_length=20, choices=ActorKind.choices)
     name = models.CharField("nom", max_length=200)
@@ -404,8 +91,8 @@ class ActionItem(Versioned):
     class Meta:
         abstract = True
         constraints = [
-            _check("progress_0_100", Q(progress__gte=0, progress__lte=100)),
-            _check(
+            check("progress_0_100", Q(progress__gte=0, progress__lte=100)),
+            check(
                 "dates_ordered",
                 Q(start_date__isnull=True)
                 | Q(end_date__isnull=True)
@@ -430,7 +117,9 @@ class ActionItem(Versioned):
 
 
 class Skill(Versioned):
-    stage = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="skills")
+    stage = models.ForeignKey(
+        "roadmap.Stage", on_delete=models.CASCADE, related_name="skills"
+    )
     job_title = models.CharField("métier", max_length=200)
     category = models.CharField(
         "catégorie", max_length=20, choices=SkillCategory.choices
@@ -446,7 +135,7 @@ class Skill(Versioned):
         verbose_name = "compétence"
         ordering = ["job_title", "pk"]
         constraints = [
-            _check("shortage_1_4", Q(shortage_level__gte=1, shortage_level__lte=4))
+            check("shortage_1_4", Q(shortage_level__gte=1, shortage_level__lte=4))
         ]
 
     def __str__(self):
@@ -455,7 +144,7 @@ class Skill(Versioned):
 
 class Infrastructure(Versioned):
     stage = models.ForeignKey(
-        Stage, on_delete=models.CASCADE, related_name="infrastructures"
+        "roadmap.Stage", on_delete=models.CASCADE, related_name="infrastructures"
     )
     kind = models.CharField(
         "type d'infrastructure", max_length=20, choices=InfrastructureKind.choices
@@ -480,7 +169,7 @@ class Infrastructure(Versioned):
         verbose_name = "infrastructure"
         ordering = ["name", "pk"]
         constraints = [
-            _check(
+            check(
                 "friche_status_only_for_friche",
                 Q(kind=InfrastructureKind.FRICHE) | Q(friche_status=""),
             )
@@ -498,7 +187,7 @@ class Infrastructure(Versioned):
 
 class SocialCondition(Versioned):
     stage = models.ForeignKey(
-        Stage, on_delete=models.CASCADE, related_name="social_conditions"
+        "roadmap.Stage", on_delete=models.CASCADE, related_name="social_conditions"
     )
     aspect = models.CharField("aspect", max_length=20, choices=SocialAspect.choices)
     rating = models.PositiveSmallIntegerField(
@@ -512,14 +201,16 @@ class SocialCondition(Versioned):
         verbose_name = "condition sociale"
         verbose_name_plural = "conditions sociales"
         ordering = ["aspect", "pk"]
-        constraints = [_check("rating_1_5", Q(rating__gte=1, rating__lte=5))]
+        constraints = [check("rating_1_5", Q(rating__gte=1, rating__lte=5))]
 
     def __str__(self):
         return f"{self.get_aspect_display()} : {self.rating}/5"
 
 
 class Need(Versioned):
-    stage = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="needs")
+    stage = models.ForeignKey(
+        "roadmap.Stage", on_delete=models.CASCADE, related_name="needs"
+    )
     title = models.CharField("besoin", max_length=200)
     description = models.TextField("description", blank=True)
     priority = models.PositiveSmallIntegerField(
@@ -531,14 +222,16 @@ class Need(Versioned):
     class Meta:
         verbose_name = "besoin"
         ordering = ["priority", "title", "pk"]
-        constraints = [_check("priority_1_3", Q(priority__gte=1, priority__lte=3))]
+        constraints = [check("priority_1_3", Q(priority__gte=1, priority__lte=3))]
 
     def __str__(self):
         return self.title
 
 
 class Axis(Versioned):
-    stage = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="axes")
+    stage = models.ForeignKey(
+        "roadmap.Stage", on_delete=models.CASCADE, related_name="axes"
+    )
     kind = models.CharField("type d'axe", max_length=20, choices=AxisKind.choices)
     title = models.CharField("intitulé", max_length=200)
     rationale = models.TextField("justification", blank=True)
@@ -558,7 +251,7 @@ class Axis(Versioned):
         verbose_name = "axe stratégique"
         verbose_name_plural = "axes stratégiques"
         ordering = ["priority", "title", "pk"]
-        constraints = [_check("priority_1_3", Q(priority__gte=1, priority__lte=3))]
+        constraints = [check("priority_1_3", Q(priority__gte=1, priority__lte=3))]
 
     def __str__(self):
         return self.title
@@ -566,7 +259,7 @@ class Axis(Versioned):
 
 class TrainingAction(ActionItem):
     stage = models.ForeignKey(
-        Stage, on_delete=models.CASCADE, related_name="training_actions"
+        "roadmap.Stage", on_delete=models.CASCADE, related_name="training_actions"
     )
     provider_kind = models.CharField(
         "type d'organisme", max_length=20, choices=ProviderKind.choices
@@ -594,7 +287,7 @@ class TrainingAction(ActionItem):
 
 class InvestmentProject(ActionItem):
     stage = models.ForeignKey(
-        Stage, on_delete=models.CASCADE, related_name="investment_projects"
+        "roadmap.Stage", on_delete=models.CASCADE, related_name="investment_projects"
     )
     kind = models.CharField(
         "type de projet", max_length=20, choices=ProjectKind.choices
@@ -627,7 +320,7 @@ class InvestmentProject(ActionItem):
 
 class FundingLine(ActionItem):
     stage = models.ForeignKey(
-        Stage, on_delete=models.CASCADE, related_name="funding_lines"
+        "roadmap.Stage", on_delete=models.CASCADE, related_name="funding_lines"
     )
     project = models.ForeignKey(
         InvestmentProject,
@@ -680,7 +373,7 @@ class FundingLine(ActionItem):
         ordering = ["beneficiary_name", "pk"]
         constraints = [
             *ActionItem.Meta.constraints,
-            _check(
+            check(
                 "local_purchasing_0_100",
                 Q(
                     local_purchasing_promised_pct__gte=0,
@@ -706,7 +399,7 @@ class FundingLine(ActionItem):
 
 class Partnership(ActionItem):
     stage = models.ForeignKey(
-        Stage, on_delete=models.CASCADE, related_name="partnerships"
+        "roadmap.Stage", on_delete=models.CASCADE, related_name="partnerships"
     )
     contractor = models.CharField("donneur d'ordre", max_length=200)
     smes = models.TextField(
@@ -731,7 +424,7 @@ class Partnership(ActionItem):
 
 class Indicator(Versioned):
     stage = models.ForeignKey(
-        Stage, on_delete=models.CASCADE, related_name="indicators"
+        "roadmap.Stage", on_delete=models.CASCADE, related_name="indicators"
     )
     name = models.CharField("indicateur", max_length=200)
     kind = models.CharField(
@@ -764,7 +457,7 @@ class Measurement(Versioned):
     # The stage is the indicator's; kept here so every stage item is reached
     # the same way (and checked in clean()).
     stage = models.ForeignKey(
-        Stage, on_delete=models.CASCADE, related_name="measurements"
+        "roadmap.Stage", on_delete=models.CASCADE, related_name="measurements"
     )
     indicator = models.ForeignKey(
         Indicator,
@@ -798,7 +491,9 @@ class Measurement(Versioned):
 
 
 class Risk(Versioned):
-    roadmap = models.ForeignKey(Roadmap, on_delete=models.CASCADE, related_name="risks")
+    roadmap = models.ForeignKey(
+        "roadmap.Roadmap", on_delete=models.CASCADE, related_name="risks"
+    )
     kind = models.CharField("type de risque", max_length=20, choices=RiskKind.choices)
     title = models.CharField("risque", max_length=200)
     likelihood = models.PositiveSmallIntegerField(
@@ -823,8 +518,8 @@ class Risk(Versioned):
         verbose_name = "risque"
         ordering = ["-likelihood", "-impact", "pk"]
         constraints = [
-            _check("likelihood_1_4", Q(likelihood__gte=1, likelihood__lte=4)),
-            _check("impact_1_4", Q(impact__gte=1, impact__lte=4)),
+            check("likelihood_1_4", Q(likelihood__gte=1, likelihood__lte=4)),
+            check("impact_1_4", Q(impact__gte=1, impact__lte=4)),
         ]
 
     def __str__(self):
@@ -843,23 +538,3 @@ class Risk(Versioned):
             raise ValidationError(
                 {"owner": "Le porteur doit être un acteur de cette feuille de route."}
             )
-
-
-ACTION_MODELS = [TrainingAction, InvestmentProject, FundingLine, Partnership]
-
-# Item lists of each stage, for the "sections filled" share of progress.
-SECTION_MODELS = {
-    StageKind.DIAGNOSTIC: [Skill, Infrastructure, SocialCondition, Need, LocalActor],
-    StageKind.STRATEGY: [Axis],
-    StageKind.SKILLS: [TrainingAction],
-    StageKind.INVESTMENT: [InvestmentProject, FundingLine],
-    StageKind.NETWORK: [Partnership],
-    StageKind.MONITORING: [Indicator, Measurement],
-}
-
-
-# Dashboard settings (roadmap/models_dashboard.py), part of this app.
-from roadmap.models_dashboard import *  # noqa: E402, F403
-
-# Diagnostic figures pinned to stage 1 (roadmap/models_pins.py), part of this app.
-from roadmap.models_pins import *  # noqa: E402, F403
