@@ -6,7 +6,17 @@ import decimal
 from django.db import models
 from django.utils import formats, timezone
 
+from roadmap.enums import StageStatus
+
 DELETED_USER = "Utilisateur supprimé"
+
+# DSFR badge of each status; the badge always carries the status in words.
+STATUS_BADGES = {
+    StageStatus.DRAFT: "fr-badge--new",
+    StageStatus.SUBMITTED: "fr-badge--info",
+    StageStatus.VALIDATED: "fr-badge--success",
+    StageStatus.RETURNED: "fr-badge--warning",
+}
 
 
 def user_name(user, *, in_sentence=False) -> str:

@@ -1,11 +1,9 @@
-"""Admin of the dashboard settings: the alert thresholds of each region."""
+"""Admin of the dashboard settings: the alert thresholds of each region
+(registered by roadmap.admin)."""
 
 from django.contrib import admin
 
-from roadmap.models import AlertThreshold
 
-
-@admin.register(AlertThreshold)
 class AlertThresholdAdmin(admin.ModelAdmin):
     list_display = ("region", "crowding_out_threshold_pct", "updated_at")
     list_select_related = ("region",)

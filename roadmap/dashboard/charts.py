@@ -11,8 +11,8 @@ from collections.abc import Mapping, Sequence
 import plotly.graph_objects as go
 from plotly.io.json import to_json_plotly
 
-from roadmap.alerts import format_number
 from roadmap.charts import CONFIG
+from roadmap.dashboard.alerts import format_number
 
 BLUE = "#000091"
 RED = "#c9191e"

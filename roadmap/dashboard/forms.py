@@ -2,8 +2,8 @@
 
 from django import forms
 
-from roadmap import dashboard
-from roadmap.alerts import AlertKind
+from roadmap.dashboard import selectors as dashboard
+from roadmap.dashboard.alerts import AlertKind
 from roadmap.enums import StageStatus
 
 

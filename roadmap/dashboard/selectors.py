@@ -13,23 +13,21 @@ write on a roadmap records an AuditEvent (roadmap.services, the generator
 too), so any write gives a new stamp and the old entries are never read
 again; a new day re-evaluates the date rules (inactivity, waiting times).
 The alerts are computed for the whole country at once and filtered by the
-user's scope after the cache, so one entry serves every user; the views
-cache their rendered page bodies under the stamp, the user's scope
-(:func:`dashboard_scope`) and the query string. What the stamp does not see
-(a basin renamed or a commune population changed by a zones import) shows
-within ``CACHE_TIMEOUT`` (one hour).
+user's scope after the cache, so one entry serves every user; the pages
+(roadmap.dashboard.pages) cache their bodies under the stamp, the user's
+scope (basins.roles.Roles.dashboard_scope) and the query string. What the
+stamp does not see (a basin renamed or a commune population changed by a
+zones import) shows within roadmap.cache.TIMEOUT (one hour).
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import (
@@ -45,11 +43,12 @@ from django.db.models import (
 )
 from django.utils import timezone
 
-from basins.enums import Role
-from basins.models import Basin, Commune, Department, Membership
+from basins.models import Basin, Commune, Department
 from diagnostics.models import ImportRun, PopulationCount, UnemploymentRate
-from roadmap import alerts as rules
+from roadmap import cache
+from roadmap.dashboard import alerts as rules
 from roadmap.enums import ActionStatus, IndicatorKind, StageKind, StageStatus
+from roadmap.formatting import STATUS_BADGES
 from roadmap.models import (
     DEFAULT_CROWDING_OUT_THRESHOLD_PCT,
     AlertThreshold,
@@ -62,13 +61,9 @@ from roadmap.models import (
     Roadmap,
     Stage,
 )
-from roadmap.selectors import STATUS_BADGES
 
 PAGE_SIZE = 25
 QUEUE_PREVIEW = 5
-# Bounds how long data outside the stamp (basin names, commune populations
-# after a zones import) may stay stale; everything else refreshes at once.
-CACHE_TIMEOUT = 60 * 60
 
 SORT_LATENESS = "retard"
 SORT_NAME = "nom"
@@ -79,27 +74,6 @@ SORT_CHOICES = [
 
 
 # --- Scope ----------------------------------------------------------------------
-
-
-def can_use_dashboard(*, user: AbstractBaseUser) -> bool:
-    """Admins and prefecture reviewers; committee members are refused."""
-    return dashboard_scope(user=user) is not None
-
-
-def dashboard_scope(*, user: AbstractBaseUser) -> str | None:
-    """A key of the territory the user's dashboard covers ("all" for an
-    admin, the reviewer's departments and regions), None without access."""
-    if not user.is_authenticated or not user.is_active:
-        return None
-    if user.is_superuser:
-        return "all"
-    territories = sorted(
-        f"{department or ''}/{region or ''}"
-        for department, region in Membership.objects.filter(
-            user=user, role=Role.REVIEWER
-        ).values_list("department_id", "region_id")
-    )
-    return ",".join(territories) or None
 
 
 def dashboard_basins(*, user: AbstractBaseUser) -> QuerySet[Basin]:
@@ -397,42 +371,13 @@ def data_stamp() -> str:
         return "-".join(str(value) for value in cursor.fetchone()[1:])
 
 
-def scope_and_stamp(*, user: AbstractBaseUser) -> tuple[str | None, str]:
-    """(:func:`dashboard_scope`, :func:`data_stamp`) in one query: a
-    reviewer's territories come with the stamp (UNION ALL)."""
-    if not user.is_authenticated or not user.is_active or user.is_superuser:
-        return dashboard_scope(user=user), data_stamp()
-    padding = ", ".join(["NULL"] * (len(STAMP_PARTS) - 2))
-    sql = (
-        f"{_stamp_sql()} UNION ALL SELECT 'territory', "  # noqa: S608
-        "CAST(department_id AS TEXT), CAST(region_id AS TEXT), "
-        f"{padding} FROM {Membership._meta.db_table} "
-        "WHERE user_id = %s AND role = %s"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [user.pk, Role.REVIEWER.value])
-        rows = cursor.fetchall()
-    stamp = next(row for row in rows if row[0] == "stamp")
-    territories = sorted(
-        f"{row[1] or ''}/{row[2] or ''}" for row in rows if row[0] == "territory"
-    )
-    return ",".join(territories) or None, "-".join(str(v) for v in stamp[1:])
-
-
 def national_alerts(*, today: date, stamp: str | None = None) -> list[rules.Alert]:
     """Every alert of every basin's current roadmap, cached under the data
     stamp (see the module docstring)."""
     stamp = stamp or data_stamp()
-    key = "roadmap:dashboard:alerts:v1:" + _digest(today.isoformat(), stamp)
-    found = cache.get(key)
-    if found is None:
-        found = compute_alerts(today=today)
-        cache.set(key, found, CACHE_TIMEOUT)
-    return found
-
-
-def _digest(*parts) -> str:
-    return hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()
+    return cache.get_or_compute(
+        ("alerts", today.isoformat(), stamp), lambda: compute_alerts(today=today)
+    )
 
 
 @dataclass(frozen=True)

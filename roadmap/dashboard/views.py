@@ -6,242 +6,77 @@ Committee members (and users with no prefecture role) get a 403: their own
 basin's roadmap overview already shows them everything the dashboard would.
 """
 
-import csv
-import hashlib
-import io
-from datetime import date, datetime
-from decimal import Decimal
 from functools import wraps
 
-import tablib
-from django.core.cache import cache
-from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import render
-from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
-from roadmap import dashboard, dashboard_charts
-from roadmap.alerts import AlertKind, count_by_kind
+from roadmap import exports
+from roadmap.dashboard import selectors as dashboard
+from roadmap.dashboard.forms import DepartmentFilterForm, MatrixFilterForm
+from roadmap.dashboard.pages import AlertsPage, HomePage, IndicatorsPage, QueuePage
 from roadmap.enums import StageKind
-from roadmap.exports import escape_cell, escape_row
-from roadmap.forms_dashboard import (
-    AlertFilterForm,
-    DepartmentFilterForm,
-    MatrixFilterForm,
-)
+from roadmap.formatting import naive_local
+from roadmap.views.common import attachment
 
 FORBIDDEN = (
     "Le tableau de bord est réservé aux référents des préfectures et aux "
     "administrateurs. Retrouvez votre feuille de route depuis la page de votre "
     "bassin."
 )
-CHART_BASINS = 25
 
 
 def reviewers_only(view):
-    """403 with a French message for users without a prefecture role; the
-    view gets the user's scope key as ``request.dashboard_scope`` and the
-    data stamp as ``request.dashboard_stamp`` (one query for both)."""
+    """403 with a French message for users without a prefecture role."""
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        scope, stamp = dashboard.scope_and_stamp(user=request.user)
-        if scope is None:
+        if not request.roles.can_use_dashboard:
             return render(
                 request, "roadmap/forbidden.html", {"message": FORBIDDEN}, status=403
             )
-        request.dashboard_scope = scope
-        request.dashboard_stamp = stamp
         return view(request, *args, **kwargs)
 
     return wrapper
 
 
-def cached_page(request, *, template, title, build, with_charts=False):
-    """Render a dashboard page whose body is cached.
-
-    The body (``template``, or its ``#partial`` for an HTMX request) depends
-    only on the data, the user's scope and the query string: it is cached
-    under those, the day and :func:`roadmap.dashboard.data_stamp`, which
-    changes with every recorded write. ``build(today, stamp)`` returns the
-    body's context on a miss. The page around it (header, CSRF token, CSP
-    nonce, messages) is rendered for each request.
-    """
-    partial = template.partition("#")[2]
-    if request.htmx and not request.htmx.boosted and not partial:
-        partial = PARTIALS[template]
-    today = timezone.localdate()
-    stamp = request.dashboard_stamp
-    key = (
-        "roadmap:dashboard:page:v1:"
-        + hashlib.sha256(
-            "|".join(
-                [
-                    template,
-                    partial,
-                    request.dashboard_scope,
-                    request.GET.urlencode(),
-                    today.isoformat(),
-                    stamp,
-                ]
-            ).encode()
-        ).hexdigest()
+def _render(request, template, partial, page_class):
+    """The page, or its ``partial`` for an HTMX request (filters, pages)."""
+    page = page_class(
+        roles=request.roles, params=request.GET, today=timezone.localdate()
     )
-    body = cache.get(key)
-    if body is None:
-        context = build(today, stamp)
-        name = f"{template}#{partial}" if partial else template
-        body = render_to_string(name, context, request=request)
-        cache.set(key, body, dashboard.CACHE_TIMEOUT)
-    if partial:
-        return HttpResponse(body)
-    return render(
-        request,
-        "roadmap/dashboard.html",
-        {"title": title, "body": mark_safe(body), "with_charts": with_charts},  # noqa: S308
-    )
-
-
-PARTIALS = {
-    "roadmap/dashboard_home_body.html": "matrix",
-    "roadmap/dashboard_queue_body.html": "queue",
-    "roadmap/dashboard_alerts_body.html": "alerts",
-    "roadmap/dashboard_indicators_body.html": "indicators",
-}
-
-
-def _matrix_form(request):
-    basins = dashboard.dashboard_basins(user=request.user)
-    return MatrixFilterForm(
-        request.GET, departments=dashboard.department_choices(basins=basins)
-    )
+    if request.htmx and not request.htmx.boosted:
+        template = f"{template}#{partial}"
+    return render(request, template, {"dash": page})
 
 
 @require_GET
 @reviewers_only
 def dashboard_home(request):
-    user = request.user
-
-    def build(today, stamp):
-        form = _matrix_form(request)
-        matrix = dashboard.stage_matrix(
-            user=user,
-            filters=form.filters(),
-            page_number=request.GET.get("page"),
-            today=today,
-            stamp=stamp,
-        )
-        alerts = dashboard.scoped_alerts(user=user, today=today, stamp=stamp)
-        queue = dashboard.review_queue(user=user)[: dashboard.QUEUE_PREVIEW]
-        return {
-            "form": form,
-            "matrix": matrix,
-            "page": matrix.page,
-            "summary": dashboard.status_summary(user=user),
-            "alert_counts": count_by_kind(alerts),
-            "alert_total": len(alerts),
-            "queue": dashboard.queue_entries(queue, today=today),
-        }
-
-    return cached_page(
-        request,
-        template="roadmap/dashboard_home_body.html",
-        title="Tableau de bord de la préfecture",
-        build=build,
-    )
+    return _render(request, "roadmap/dashboard_home_body.html", "matrix", HomePage)
 
 
 @require_GET
 @reviewers_only
 def dashboard_queue(request):
-    def build(today, stamp):
-        page = Paginator(dashboard.review_queue(user=request.user), 25).get_page(
-            request.GET.get("page")
-        )
-        entries = dashboard.queue_entries(page.object_list, today=today)
-        return {"page": page, "entries": entries}
-
-    return cached_page(
-        request,
-        template="roadmap/dashboard_queue_body.html",
-        title="File d'attente — tableau de bord",
-        build=build,
-    )
+    return _render(request, "roadmap/dashboard_queue_body.html", "queue", QueuePage)
 
 
 @require_GET
 @reviewers_only
 def dashboard_alerts(request):
-    def build(today, stamp):
-        form = AlertFilterForm(request.GET)
-        data = form.cleaned_data if form.is_valid() else {}
-        alerts = dashboard.scoped_alerts(
-            user=request.user,
-            today=today,
-            kind=data.get("kind", ""),
-            basin_code=data.get("basin", ""),
-            stamp=stamp,
-        )
-        page = Paginator(alerts, 25).get_page(request.GET.get("page"))
-        return {"form": form, "page": page, "kinds": list(AlertKind)}
-
-    return cached_page(
-        request,
-        template="roadmap/dashboard_alerts_body.html",
-        title="Alertes — tableau de bord",
-        build=build,
-    )
-
-
-def _chart_rows(rows):
-    return [
-        {
-            "name": row.name,
-            "jobs": row.jobs_per_thousand,
-            "target": row.jobs_target_per_thousand,
-            "change": row.unemployment.change if row.unemployment else None,
-        }
-        for row in rows
-    ]
+    return _render(request, "roadmap/dashboard_alerts_body.html", "alerts", AlertsPage)
 
 
 @require_GET
 @reviewers_only
 def dashboard_indicators(request):
-    def build(today, stamp):
-        basins = dashboard.dashboard_basins(user=request.user)
-        form = DepartmentFilterForm(
-            request.GET, departments=dashboard.department_choices(basins=basins)
-        )
-        rows = dashboard.basin_indicators(
-            user=request.user, department=form.selected_department()
-        )
-        page = Paginator(rows, 25).get_page(request.GET.get("page"))
-        all_rows = _chart_rows(rows)
-        # The bar chart compares the basins of the page; the scatter shows all.
-        page_rows = _chart_rows(page.object_list)[:CHART_BASINS]
-        return {
-            "form": form,
-            "page": page,
-            "jobs_figure": dashboard_charts.jobs_per_thousand_figure(page_rows),
-            "jobs_summary": dashboard_charts.jobs_per_thousand_summary(page_rows),
-            "scatter_points": any(
-                row["change"] is not None and row["jobs"] is not None
-                for row in all_rows
-            ),
-            "scatter_figure": dashboard_charts.unemployment_vs_jobs_figure(all_rows),
-            "scatter_summary": dashboard_charts.unemployment_vs_jobs_summary(all_rows),
-        }
-
-    return cached_page(
+    return _render(
         request,
-        template="roadmap/dashboard_indicators_body.html",
-        title="Indicateurs — tableau de bord",
-        build=build,
-        with_charts=True,
+        "roadmap/dashboard_indicators_body.html",
+        "indicators",
+        IndicatorsPage,
     )
 
 
@@ -249,7 +84,10 @@ def dashboard_indicators(request):
 
 
 def _matrix_table(request):
-    form = _matrix_form(request)
+    basins = dashboard.dashboard_basins(user=request.user)
+    form = MatrixFilterForm(
+        request.GET, departments=dashboard.department_choices(basins=basins)
+    )
     basins = list(
         dashboard.matrix_basins(
             user=request.user, filters=form.filters()
@@ -281,8 +119,8 @@ def _matrix_table(request):
             row.basin.name,
             ", ".join(d.code for d in row.basin.departments.all()),
             row.roadmap_title,
-            _naive(row.oldest_pending),
-            _naive(row.last_change),
+            naive_local(row.oldest_pending),
+            naive_local(row.last_change),
         ]
         for cell in row.cells:
             if cell is None:
@@ -291,7 +129,7 @@ def _matrix_table(request):
                 line += [
                     cell.stage.get_status_display(),
                     cell.progress,
-                    _naive(cell.last_change),
+                    naive_local(cell.last_change),
                 ]
         table.append(line)
     return "Matrice des étapes", headers, table
@@ -345,54 +183,18 @@ def _rounded(value, digits=1):
     return None if value is None else round(value, digits)
 
 
-def _naive(moment):
-    """Local time without time zone: XLSX has none."""
-    if moment is None:
-        return None
-    return timezone.localtime(moment).replace(tzinfo=None, microsecond=0)
-
-
-def _csv_value(value):
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.strftime("%d/%m/%Y %H:%M")
-    if isinstance(value, date):
-        return value.strftime("%d/%m/%Y")
-    if isinstance(value, Decimal | float):
-        return str(value).replace(".", ",")
-    return value
-
-
-def _attachment(content, *, content_type, filename):
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
 def _xlsx(title, headers, rows, filename):
-    dataset = tablib.Dataset(title=title)
-    dataset.headers = [escape_cell(header) for header in headers]
-    for row in rows:
-        dataset.append(escape_row(row))
-    return _attachment(
-        dataset.export("xlsx"),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        filename=filename,
+    table = exports.Table(title=title, headers=headers, rows=rows)
+    return attachment(
+        exports.table_xlsx(table), content_type=exports.XLSX_TYPE, filename=filename
     )
 
 
 def _csv(title, headers, rows, filename):
-    output = io.StringIO()
-    writer = csv.writer(output, delimiter=";", lineterminator="\r\n")
-    writer.writerow(escape_row(headers))
-    for row in rows:
-        writer.writerow(_csv_value(value) for value in escape_row(row))
-    # A BOM, so that spreadsheets open the UTF-8 file with its accents.
-    return _attachment(
-        "\ufeff" + output.getvalue(),
-        content_type="text/csv; charset=utf-8",
+    table = exports.Table(title=title, headers=headers, rows=rows)
+    return attachment(
+        exports.with_bom(exports.table_csv(table)),
+        content_type=exports.CSV_TYPE,
         filename=filename,
     )
 

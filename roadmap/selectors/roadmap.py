@@ -1,35 +1,24 @@
-"""Reads that span the roadmap's models: overview, coherence, review panel."""
+"""Reads of one roadmap: its stamp, its stages with their progress, the facts
+of the coherence check; cached under the stamp (roadmap.cache)."""
 
-from dataclasses import dataclass
-from datetime import date
-
-from django.contrib.auth.models import AbstractBaseUser
-from django.core.cache import cache
 from django.db.models import (
     Count,
-    Exists,
     F,
     Func,
     IntegerField,
     Max,
     OuterRef,
-    Prefetch,
     Subquery,
 )
 from django.db.models.functions import Coalesce
 
-from basins.models import Basin
-from roadmap import charts
-from roadmap.coherence import AxisFacts, CoherenceFacts, Gap, IndicatorFacts, find_gaps
-from roadmap.enums import StageStatus
-from roadmap.exports import Table, item_tables
+from roadmap import cache
+from roadmap.coherence import AxisFacts, CoherenceFacts, IndicatorFacts
 from roadmap.models import (
     AuditEvent,
     Axis,
     Indicator,
     LocalActor,
-    Measurement,
-    Risk,
     Roadmap,
     Skill,
     Stage,
@@ -91,10 +80,6 @@ def coherence_facts(*, roadmap: Roadmap) -> CoherenceFacts:
 
 # --- Per-roadmap cache ----------------------------------------------------------
 
-# Entries are keyed on roadmap_stamp(), which changes with every write; the
-# timeout only bounds how long an unused entry holds memory.
-CACHE_TIMEOUT = 60 * 60
-
 
 def roadmap_stamp(*, roadmap: Roadmap) -> str:
     """What changes with every write on the roadmap, in one query.
@@ -114,12 +99,8 @@ def roadmap_stamp(*, roadmap: Roadmap) -> str:
 
 def _cached(*, roadmap: Roadmap, name: str, compute, stamp: str | None = None):
     """``compute()``, cached under the roadmap's stamp (read unless given)."""
-    key = f"roadmap:{name}:{stamp or roadmap_stamp(roadmap=roadmap)}"
-    value = cache.get(key)
-    if value is None:
-        value = compute()
-        cache.set(key, value, CACHE_TIMEOUT)
-    return value
+    stamp = stamp or roadmap_stamp(roadmap=roadmap)
+    return cache.get_or_compute(("roadmap", name, stamp), compute)
 
 
 def stage_progress(*, roadmap: Roadmap, stamp: str | None = None) -> dict[int, int]:
@@ -177,190 +158,4 @@ def cached_coherence_facts(
         stamp=stamp,
         name="coherence",
         compute=lambda: coherence_facts(roadmap=roadmap),
-    )
-
-
-def review_roles(*, user: AbstractBaseUser, basin: Basin) -> dict[str, bool]:
-    """Whether the user may submit (lead) or review (prefecture, admin) the
-    basin's stages, in one query."""
-    if not user.is_authenticated or not user.is_active:
-        return {"can_submit": False, "can_review": False}
-    flags = (
-        Basin.objects.filter(pk=basin.pk)
-        .annotate(
-            led=Exists(Basin.objects.led_by(user).filter(pk=OuterRef("pk"))),
-            reviewed=Exists(
-                Basin.objects.reviewable_by(user).filter(pk=OuterRef("pk"))
-            ),
-        )
-        .values("led", "reviewed")
-        .get()
-    )
-    return {
-        "can_submit": flags["led"],
-        "can_review": flags["reviewed"] or user.is_superuser,
-    }
-
-
-# --- Overview ---------------------------------------------------------------
-
-# DSFR badge of each status; the badge always carries the status in words.
-STATUS_BADGES = {
-    StageStatus.DRAFT: "fr-badge--new",
-    StageStatus.SUBMITTED: "fr-badge--info",
-    StageStatus.VALIDATED: "fr-badge--success",
-    StageStatus.RETURNED: "fr-badge--warning",
-}
-
-
-@dataclass
-class IndicatorChart:
-    indicator: Indicator
-    figure_id: str
-    # None when there is nothing to draw: no dated target, no measurement.
-    figure: str | None
-    summary: str
-    measurements: list[Measurement]
-
-
-@dataclass
-class Overview:
-    roadmap: Roadmap
-    stages: list[Stage]
-    progress: int
-    progress_figure: str
-    progress_summary: str
-    risks: list[Risk]
-    charts: list[IndicatorChart]
-    gaps: list[Gap]
-
-
-def overview_stages(*, roadmap: Roadmap, stamp: str | None = None) -> list[Stage]:
-    """The six stages with ``progress``, ``last_change`` and ``badge_class``."""
-    last_event = (
-        AuditEvent.objects.filter(stage=OuterRef("pk"))
-        .order_by("-created_at")
-        .values("created_at")[:1]
-    )
-    stages = stages_with_progress(
-        roadmap=roadmap,
-        stamp=stamp,
-        stages=Stage.objects.filter(roadmap=roadmap)
-        .annotate(last_event_at=Subquery(last_event))
-        .order_by("number"),
-    )
-    for stage in stages:
-        stage.last_change = max(
-            filter(None, (stage.last_event_at, stage.updated_at)), default=None
-        )
-        stage.badge_class = STATUS_BADGES.get(stage.status, "")
-    return stages
-
-
-def roadmap_overview(
-    *, roadmap: Roadmap, today: date, stamp: str | None = None
-) -> Overview:
-    """Everything the overview page shows, in a fixed number of queries."""
-    stamp = stamp or roadmap_stamp(roadmap=roadmap)
-    stages = overview_stages(roadmap=roadmap, stamp=stamp)
-    risks = list(roadmap.risks.select_related("owner"))
-    indicators = Indicator.objects.filter(stage__roadmap=roadmap).prefetch_related(
-        Prefetch(
-            "measurements",
-            queryset=Measurement.objects.order_by("measured_on", "pk"),
-        )
-    )
-    baseline_date = date(roadmap.period_start, 1, 1)
-    indicator_charts = []
-    for indicator in indicators.order_by("pk"):
-        rows = list(indicator.measurements.all())
-        measurements = [(row.measured_on, row.value) for row in rows]
-        data = {
-            "name": indicator.name,
-            "unit": indicator.unit,
-            "baseline": indicator.baseline,
-            "target": indicator.target,
-            "target_date": indicator.target_date,
-            "measurements": measurements,
-        }
-        indicator_charts.append(
-            IndicatorChart(
-                indicator=indicator,
-                figure_id=f"indicator-figure-{indicator.pk}",
-                figure=(
-                    charts.indicator_figure(**data, baseline_date=baseline_date)
-                    if rows or (indicator.target is not None and indicator.target_date)
-                    else None
-                ),
-                summary=charts.indicator_summary(**data),
-                measurements=rows,
-            )
-        )
-    progress_rows = [
-        {
-            "label": f"{stage.number}. {stage.get_number_display()}",
-            "progress": stage.progress,
-            "status": stage.status,
-            "status_label": stage.get_status_display(),
-        }
-        for stage in stages
-    ]
-    return Overview(
-        roadmap=roadmap,
-        stages=stages,
-        progress=(
-            round(sum(stage.progress or 0 for stage in stages) / len(stages))
-            if stages
-            else 0
-        ),
-        progress_figure=charts.stage_progress_figure(stages=progress_rows),
-        progress_summary=charts.stage_progress_summary(stages=progress_rows),
-        risks=risks,
-        charts=indicator_charts,
-        gaps=find_gaps(
-            facts=cached_coherence_facts(roadmap=roadmap, stamp=stamp), today=today
-        ),
-    )
-
-
-# --- Printable document -------------------------------------------------------
-
-
-@dataclass
-class PrintedStage:
-    stage: Stage
-    tables: list[Table]
-
-
-@dataclass
-class PrintDocument:
-    roadmap: Roadmap
-    stages: list[PrintedStage]
-    risks: Table | None
-    gaps: list[Gap]
-    printed_on: date
-
-
-def roadmap_print(*, roadmap: Roadmap, today: date) -> PrintDocument:
-    """The six stages with every item table, the risks and the gaps, for the
-    printable page; a fixed number of queries (one per table)."""
-    stamp = roadmap_stamp(roadmap=roadmap)
-    by_stage = {}
-    risks = None
-    for table in item_tables(roadmap=roadmap):
-        if table.stage_number is None:
-            risks = table
-        else:
-            by_stage.setdefault(table.stage_number, []).append(table)
-    return PrintDocument(
-        roadmap=roadmap,
-        stages=[
-            PrintedStage(stage=stage, tables=by_stage.get(stage.number, []))
-            for stage in overview_stages(roadmap=roadmap, stamp=stamp)
-        ],
-        risks=risks,
-        gaps=find_gaps(
-            facts=cached_coherence_facts(roadmap=roadmap, stamp=stamp), today=today
-        ),
-        printed_on=today,
     )

@@ -1,29 +1,19 @@
-"""Writes on roadmaps. Every write records an AuditEvent: nothing changes silently."""
-
-import datetime
-import decimal
+"""Writes on the items of a roadmap, under the version check of their form."""
 
 from django.db import models, transaction
 from django.db.models import F
-from django.utils import formats, timezone
+from django.utils import timezone
 
-from roadmap.enums import (
-    AuditAction,
-    AuthorRole,
-    IndicatorKind,
-    StageKind,
-    StageStatus,
+from roadmap.enums import AuditAction, StageStatus
+from roadmap.models import AuditEvent, Stage
+from roadmap.services.history import (
+    build_event,
+    changes_since,
+    diff,
+    record_event,
+    snapshot,
+    tracked_fields,
 )
-from roadmap.models import AuditEvent, Indicator, Roadmap, Stage, StageComment
-
-# Bookkeeping columns: never shown in history nor compared.
-UNTRACKED = {"id", "version", "created_at", "updated_at", "stage", "roadmap"}
-
-SEED_INDICATORS = [
-    (IndicatorKind.JOBS_CREATED, "Emplois créés", "emplois"),
-    (IndicatorKind.FIRM_SURVIVAL, "Pérennité des entreprises à 3 ans", "%"),
-    (IndicatorKind.LOCAL_PURCHASING, "Part d'achats locaux", "%"),
-]
 
 
 class EditConflict(Exception):
@@ -44,196 +34,6 @@ class EditConflict(Exception):
 
 class StageLocked(Exception):
     """The stage is submitted or validated: the committee may not change it."""
-
-
-# --- Snapshots ------------------------------------------------------------
-
-
-def tracked_fields(model):
-    """Fields a user edits, in declaration order, many-to-many included."""
-    return [
-        field
-        for field in model._meta.get_fields()
-        if (field.concrete or field.many_to_many)
-        and not field.auto_created
-        and getattr(field, "editable", False)
-        and field.name not in UNTRACKED
-    ]
-
-
-def display_value(field, value):
-    """A field value as French text, for history and conflict messages."""
-    if value is None or value == "":
-        return ""
-    if field.many_to_many:
-        return ", ".join(sorted(str(getattr(obj, "pk", obj)) for obj in value))
-    if field.choices:
-        return str(dict(field.flatchoices).get(value, value))
-    if isinstance(value, bool):
-        return "oui" if value else "non"
-    if isinstance(value, datetime.date):
-        return value.strftime("%d/%m/%Y")
-    if isinstance(field, models.DecimalField):
-        # French grouping and comma: "1 500 000,00".
-        return formats.number_format(
-            decimal.Decimal(value),
-            field.decimal_places,
-            use_l10n=True,
-            force_grouping=True,
-        )
-    return str(value)
-
-
-def snapshot(instance, *, m2m=None):
-    """{field name: French text} of an instance; ``m2m`` overrides relations."""
-    m2m = m2m or {}
-    values = {}
-    for field in tracked_fields(type(instance)):
-        if field.many_to_many:
-            if field.name in m2m:
-                value = list(m2m[field.name])
-            elif instance.pk:
-                value = list(getattr(instance, field.name).all())
-            else:
-                value = []
-        elif field.is_relation:
-            value = (
-                getattr(instance, field.name)
-                if getattr(instance, field.attname)
-                else None
-            )
-        else:
-            value = getattr(instance, field.attname)
-        values[field.name] = display_value(field, value)
-    return values
-
-
-def diff(before, after):
-    return {
-        name: [before.get(name, ""), value]
-        for name, value in after.items()
-        if before.get(name, "") != value
-    }
-
-
-# --- History --------------------------------------------------------------
-
-
-def _scope(instance):
-    """(roadmap, stage) of a roadmap, stage or item."""
-    if isinstance(instance, Roadmap):
-        return instance, None
-    if isinstance(instance, Stage):
-        return instance.roadmap, instance
-    stage = getattr(instance, "stage", None)
-    if stage is not None:
-        return stage.roadmap, stage
-    return instance.roadmap, None
-
-
-def _event(instance, *, user, action, changes, version=None):
-    roadmap, stage = _scope(instance)
-    return AuditEvent(
-        roadmap=roadmap,
-        stage=stage,
-        user=user if user and user.is_authenticated else None,
-        action=action,
-        model_label=instance._meta.label_lower,
-        object_id=str(instance.pk),
-        object_repr=str(instance)[:255],
-        object_version=version,
-        changes=changes,
-    )
-
-
-def record_event(instance, *, user, action, changes, version=None):
-    """Record one write on ``instance`` (a roadmap, a stage or an item)."""
-    event = _event(instance, user=user, action=action, changes=changes, version=version)
-    event.save()
-    return event
-
-
-def changes_since(instance, *, version):
-    """What others changed on ``instance`` after ``version``.
-
-    Returns ([{field, label, seen, current}], [author names]).
-    """
-    events = list(
-        AuditEvent.objects.filter(
-            model_label=instance._meta.label_lower,
-            object_id=str(instance.pk),
-            object_version__gt=version,
-        )
-        .select_related("user")
-        .order_by("object_version", "pk")
-    )
-    merged = {}
-    authors = []
-    for event in events:
-        name = _user_name(event.user)
-        if name not in authors:
-            authors.append(name)
-        for field, (old, new) in event.changes.items():
-            merged.setdefault(field, [old, new])[1] = new
-    labels = {
-        field.name: field.verbose_name for field in tracked_fields(type(instance))
-    }
-    rows = [
-        {"field": field, "label": labels.get(field, field), "seen": old, "current": new}
-        for field, (old, new) in merged.items()
-        if old != new
-    ]
-    return rows, authors
-
-
-def _user_name(user):
-    if user is None:
-        return "un utilisateur supprimé"
-    return user.get_full_name() or user.get_username()
-
-
-# --- Roadmaps -------------------------------------------------------------
-
-
-@transaction.atomic
-def create_roadmap(*, basin, period_start: int, period_end: int, user, title=""):
-    """Create a roadmap with its six stages and the three seed indicators."""
-    roadmap = Roadmap.objects.create(
-        basin=basin,
-        period_start=period_start,
-        period_end=period_end,
-        title=title or f"Feuille de route {basin.name} {period_start}–{period_end}",
-    )
-    record_event(
-        roadmap,
-        user=user,
-        action=AuditAction.CREATE,
-        changes=diff({}, snapshot(roadmap)),
-        version=roadmap.version,
-    )
-    stages = Stage.objects.bulk_create(
-        Stage(roadmap=roadmap, number=number) for number in StageKind.values
-    )
-    AuditEvent.objects.bulk_create(
-        _event(
-            stage,
-            user=user,
-            action=AuditAction.CREATE,
-            changes=diff({}, snapshot(stage)),
-            version=stage.version,
-        )
-        for stage in stages
-    )
-    monitoring = next(s for s in stages if s.number == StageKind.MONITORING)
-    for kind, name, unit in SEED_INDICATORS:
-        create_item(
-            item=Indicator(stage=monitoring, kind=kind, name=name, unit=unit),
-            user=user,
-        )
-    return roadmap
-
-
-# --- Items ----------------------------------------------------------------
 
 
 def check_editable(stage):
@@ -276,7 +76,7 @@ def update_item(*, item, version: int, user, m2m=None):
     check_editable(getattr(item, "stage", None))
     current = model.objects.select_for_update().filter(pk=item.pk).first()
     if current is None or current.version != version:
-        raise _conflict(model, item.pk, current=current, version=version)
+        raise edit_conflict(model, item.pk, current=current, version=version)
     changes = diff(snapshot(current), snapshot(item, m2m=m2m))
     if not changes:
         # Nothing to write: keep the version, so other open forms stay valid.
@@ -290,7 +90,7 @@ def update_item(*, item, version: int, user, m2m=None):
         **values, version=F("version") + 1, updated_at=timezone.now()
     )
     if not updated:
-        raise _conflict(model, item.pk, current=None, version=version)
+        raise edit_conflict(model, item.pk, current=None, version=version)
     for name, related in (m2m or {}).items():
         getattr(item, name).set(related)
     item.version = version + 1
@@ -315,7 +115,7 @@ def delete_item(*, item, version: int, user):
     check_editable(getattr(item, "stage", None))
     current = model.objects.select_for_update().filter(pk=item.pk).first()
     if current is None or current.version != version:
-        raise _conflict(model, item.pk, current=current, version=version)
+        raise edit_conflict(model, item.pk, current=current, version=version)
     events = []
     for relation in model._meta.related_objects:
         if relation.many_to_many or relation.related_model is AuditEvent:
@@ -328,7 +128,7 @@ def delete_item(*, item, version: int, user):
         if on_delete is models.SET_NULL:
             for row in dependants:
                 events.append(
-                    _event(
+                    build_event(
                         row,
                         user=user,
                         action=AuditAction.UPDATE,
@@ -344,7 +144,7 @@ def delete_item(*, item, version: int, user):
         elif on_delete is models.CASCADE:
             for row in dependants:
                 events.append(
-                    _event(
+                    build_event(
                         row,
                         user=user,
                         action=AuditAction.DELETE,
@@ -352,7 +152,7 @@ def delete_item(*, item, version: int, user):
                     )
                 )
     events.append(
-        _event(
+        build_event(
             current,
             user=user,
             action=AuditAction.DELETE,
@@ -361,7 +161,7 @@ def delete_item(*, item, version: int, user):
     )
     deleted, _ = model.objects.filter(pk=item.pk, version=version).delete()
     if not deleted:
-        raise _conflict(model, item.pk, current=None, version=version)
+        raise edit_conflict(model, item.pk, current=None, version=version)
     AuditEvent.objects.bulk_create(events)
 
 
@@ -383,7 +183,7 @@ def bulk_update_items(*, queryset, values: dict, user):
         changes = diff(before, snapshot(row))
         if changes:
             events.append(
-                _event(
+                build_event(
                     row,
                     user=user,
                     action=AuditAction.BULK_UPDATE,
@@ -401,54 +201,11 @@ def bulk_update_items(*, queryset, values: dict, user):
     return len(rows)
 
 
-def _conflict(model, pk, *, current, version):
+def edit_conflict(model, pk, *, current, version):
+    """The EditConflict of row ``pk``, naming what others changed since
+    ``version``."""
     probe = current or model(pk=pk)
     changes, authors = changes_since(probe, version=version)
     return EditConflict(
         current=current, changes=changes, authors=authors, deleted=current is None
     )
-
-
-# --- Stages ---------------------------------------------------------------
-
-
-@transaction.atomic
-def update_stage_summary(*, stage, summary: str, version: int, user):
-    """Save the stage summary if nobody changed it since ``version``."""
-    check_editable(stage)
-    current = Stage.objects.select_for_update().filter(pk=stage.pk).first()
-    if current is None or current.version != version:
-        raise _conflict(Stage, stage.pk, current=current, version=version)
-    if current.summary == summary:
-        return current
-    updated = Stage.objects.filter(pk=stage.pk, version=version).update(
-        summary=summary, version=F("version") + 1, updated_at=timezone.now()
-    )
-    if not updated:
-        raise _conflict(Stage, stage.pk, current=None, version=version)
-    changes = {"summary": [current.summary, summary]}
-    current.summary = summary
-    current.version = version + 1
-    record_event(
-        current,
-        user=user,
-        action=AuditAction.UPDATE,
-        changes=changes,
-        version=current.version,
-    )
-    return current
-
-
-@transaction.atomic
-def add_comment(*, stage, user, body: str, author_role: AuthorRole):
-    """Add a comment to a stage (committee or prefecture) and record it."""
-    comment = StageComment.objects.create(
-        stage=stage, author=user, author_role=author_role, body=body
-    )
-    record_event(
-        comment,
-        user=user,
-        action=AuditAction.COMMENT,
-        changes={"body": ["", body]},
-    )
-    return comment

@@ -13,7 +13,8 @@ from diagnostics import selectors as diagnostic_selectors
 from roadmap import pins
 from roadmap.enums import AuditAction, StageKind
 from roadmap.models import AuditEvent, PinnedFigure, Stage
-from roadmap.services import check_editable, diff, record_event, snapshot
+from roadmap.services.history import diff, record_event, snapshot
+from roadmap.services.items import check_editable
 
 NOTE_MAX_LENGTH = 1000
 

@@ -20,11 +20,14 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from basins.roles import BasinRoles, Roles
 from roadmap import selectors
 from roadmap.coherence import Gap, find_gaps
 from roadmap.enums import AuditAction, AuthorRole, StageStatus
+from roadmap.formatting import STATUS_BADGES, yes_no
 from roadmap.models import Stage, StageTransition
-from roadmap.services import add_comment, changes_since, record_event
+from roadmap.services.history import changes_since, record_event
+from roadmap.services.roadmaps import add_comment
 
 COMMENT_MAX_LENGTH = 5000
 
@@ -114,9 +117,9 @@ def stage_gaps(*, stage: Stage, cached: bool = False) -> list[Gap]:
     return find_gaps(facts=facts, today=timezone.localdate(), stage_number=stage.number)
 
 
-def allowed_actions(*, stage: Stage, roles: dict[str, bool]) -> list[str]:
-    """Actions the user may take on the stage now, given review_roles()."""
-    permitted = {"lead": roles["can_submit"], "reviewer": roles["can_review"]}
+def allowed_actions(*, stage: Stage, access: BasinRoles) -> list[str]:
+    """Actions the user may take on the stage now, given their roles."""
+    permitted = {"lead": access.can_submit, "reviewer": access.can_review}
     return [
         action
         for action, transition in TRANSITIONS.items()
@@ -124,17 +127,11 @@ def allowed_actions(*, stage: Stage, roles: dict[str, bool]) -> list[str]:
     ]
 
 
-def review_panel(
-    *, stage: Stage, user: AbstractBaseUser, roles: dict[str, bool] | None = None
-) -> dict:
-    """What the review panel of a stage page shows to this user: the actions
-    they may take, the coherence gaps before a submission, the status history.
-
-    ``roles``: selectors.review_roles() when the caller already has them.
-    """
-    if roles is None:
-        roles = selectors.review_roles(user=user, basin=stage.roadmap.basin)
-    actions = allowed_actions(stage=stage, roles=roles)
+def review_panel(*, stage: Stage, access: BasinRoles) -> dict:
+    """What the review panel of a stage page shows to a user with ``access``
+    on its basin: the actions they may take, the coherence gaps before a
+    submission, the status history."""
+    actions = allowed_actions(stage=stage, access=access)
     # The lead sees the gaps before submitting; the reviewer while deciding.
     gaps = stage_gaps(stage=stage, cached=True) if actions else []
     transitions = list(
@@ -142,7 +139,7 @@ def review_panel(
     )
     return {
         "stage": stage,
-        "badge_class": selectors.STATUS_BADGES.get(stage.status, ""),
+        "badge_class": STATUS_BADGES.get(stage.status, ""),
         "can_submit": "submit" in actions,
         "can_validate": "validate" in actions,
         "can_return": "return" in actions,
@@ -159,17 +156,13 @@ def _status_label(status: str) -> str:
     return StageStatus(status).label
 
 
-def _yes_no(value: bool) -> str:
-    return "oui" if value else "non"
-
-
-def _check_role(*, transition: Transition, roles: dict[str, bool]) -> None:
-    if transition.actor == "lead" and not roles["can_submit"]:
+def _check_role(*, transition: Transition, access: BasinRoles) -> None:
+    if transition.actor == "lead" and not access.can_submit:
         raise TransitionForbidden(
             "Seul le pilote du comité de bassin peut soumettre une étape "
             "à la préfecture."
         )
-    if transition.actor == "reviewer" and not roles["can_review"]:
+    if transition.actor == "reviewer" and not access.can_review:
         raise TransitionForbidden(
             "Seul un référent de la préfecture peut valider ou renvoyer une étape."
         )
@@ -211,17 +204,20 @@ def transition_stage(
     action: str,
     version: int | None,
     comment: str = "",
+    access: BasinRoles | None = None,
 ) -> Stage:
     """Apply one allowed transition to the stage, or raise a WorkflowError.
 
-    ``version`` is the stage version the user's page showed. Returns the
-    stage reloaded from the database.
+    ``version`` is the stage version the user's page showed; ``access`` the
+    user's roles on the basin, when the caller has them (request.roles).
+    Returns the stage reloaded from the database.
     """
     transition = TRANSITIONS.get(action)
     if transition is None:
         raise WorkflowError("Action inconnue sur le statut de l'étape.")
-    roles = selectors.review_roles(user=user, basin=stage.roadmap.basin)
-    _check_role(transition=transition, roles=roles)
+    if access is None:
+        access = Roles(user).on_basin(stage.roadmap.basin)
+    _check_role(transition=transition, access=access)
     comment = (comment or "").strip()
     if version is None:
         raise WorkflowError(
@@ -257,8 +253,8 @@ def transition_stage(
         )
         if stage.submitted_with_gaps != bool(gaps):
             changes["submitted_with_gaps"] = [
-                _yes_no(stage.submitted_with_gaps),
-                _yes_no(bool(gaps)),
+                yes_no(stage.submitted_with_gaps),
+                yes_no(bool(gaps)),
             ]
     else:
         fields["reviewed_at"] = now

@@ -1,9 +1,8 @@
 """Stage 1: pin figures of the automatic diagnostic to the shared diagnostic.
 
-The panel sits on the stage 1 page (hook templates/roadmap/includes/
-stage_diagnostic.html). Writes are for the basin committee on an editable
-stage; HTMX requests get the panel back, others a redirect (or the full stage
-page with the error).
+The panel sits on the stage 1 page (roadmap.selectors.stage.StagePage.pins).
+Writes are for the basin committee on an editable stage; HTMX requests get
+the panel back, others a redirect (or the full stage page with the error).
 """
 
 from django import forms
@@ -12,18 +11,19 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from roadmap import selectors_pins, services, services_pins
+from roadmap import services
 from roadmap.enums import StageKind
 from roadmap.models import PinnedFigure
-from roadmap.views import (
-    _access,
-    _changed,
-    _forbidden,
-    _roadmap,
-    _stage,
-    _stage_context,
-    _write_refusal,
+from roadmap.selectors import pins as selectors_pins
+from roadmap.services import pins as services_pins
+from roadmap.views.common import (
+    changed,
+    forbidden,
+    roadmap_and_access,
+    stage_or_404,
+    write_refusal,
 )
+from roadmap.views.stage import render_stage
 
 PANEL_TEMPLATE = "roadmap/includes/pins_panel.html"
 ANCHOR = "#stage-pins"
@@ -50,24 +50,27 @@ class PinForm(forms.Form):
 
 
 def _scope(request, roadmap_pk):
-    roadmap = _roadmap(request, roadmap_pk)
-    stage = _stage(roadmap, StageKind.DIAGNOSTIC)
-    return roadmap, stage, _access(request.user, roadmap.basin)
+    roadmap, access = roadmap_and_access(request, roadmap_pk)
+    return roadmap, stage_or_404(roadmap, StageKind.DIAGNOSTIC), access
 
 
 def _panel(request, *, roadmap, stage, access, alert="", status=200):
     """The panel alone for HTMX, the whole stage page otherwise."""
     if request.htmx and not request.htmx.boosted:
-        context = selectors_pins.diagnostic_panel(
+        panel = selectors_pins.diagnostic_panel(
             stage=stage,
-            can_pin=_write_refusal(access, stage) is None,
+            can_pin=write_refusal(access, stage) is None,
             alert=alert,
         )
-        return render(request, PANEL_TEMPLATE, context, status=status)
-    context = _stage_context(
-        request, roadmap=roadmap, stage=stage, access=access, pin_alert=alert
+        return render(request, PANEL_TEMPLATE, {"panel": panel}, status=status)
+    return render_stage(
+        request,
+        roadmap=roadmap,
+        access=access,
+        number=stage.number,
+        status=status,
+        pin_alert=alert,
     )
-    return render(request, "roadmap/stage.html", context, status=status)
 
 
 def _done(request, *, roadmap, stage, access, message):
@@ -75,7 +78,7 @@ def _done(request, *, roadmap, stage, access, message):
         messages.success(request, message)
         return redirect(stage.get_absolute_url() + ANCHOR)
     response = _panel(request, roadmap=roadmap, stage=stage, access=access)
-    return _changed(response, kind="chiffres-epingles", stage=stage.number)
+    return changed(response, kind="chiffres-epingles", stage=stage.number)
 
 
 def _write(request, *, roadmap, stage, access, change, message):
@@ -85,7 +88,7 @@ def _write(request, *, roadmap, stage, access, change, message):
         pinned = change()
     except services.StageLocked:
         stage.refresh_from_db()
-        return _forbidden(request, _write_refusal(access, stage))
+        return forbidden(request, write_refusal(access, stage))
     except services_pins.PinError as error:
         return _panel(
             request,
@@ -113,9 +116,9 @@ def pins_panel(request, roadmap_pk):
 @require_POST
 def pin_create(request, roadmap_pk):
     roadmap, stage, access = _scope(request, roadmap_pk)
-    refusal = _write_refusal(access, stage)
+    refusal = write_refusal(access, stage)
     if refusal:
-        return _forbidden(request, refusal)
+        return forbidden(request, refusal)
     form = PinForm(request.POST)
     if not form.is_valid():
         return _panel(
@@ -149,9 +152,9 @@ def pin_delete(request, roadmap_pk, pk):
         conflict = services_pins.removed_conflict(stage=stage, pk=pk)
         if conflict is None:
             raise Http404("Chiffre épinglé introuvable")
-    refusal = _write_refusal(access, stage)
+    refusal = write_refusal(access, stage)
     if refusal:
-        return _forbidden(request, refusal)
+        return forbidden(request, refusal)
     if pinned is None:
         return _panel(
             request,

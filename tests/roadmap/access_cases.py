@@ -65,6 +65,7 @@ CASES = [
         post_data=lambda basin, kwargs: {"body": "Merci pour ce travail."},
     ),
     Case("roadmap:stage_history", make_kwargs=stage_kwargs(1)),
+    Case("roadmap:stage_progress", make_kwargs=stage_kwargs(3)),
     Case("roadmap:risks", make_kwargs=roadmap_kwargs),
     Case("roadmap:item_list", make_kwargs=kind_kwargs("competences")),
     Case("roadmap:item_list", make_kwargs=kind_kwargs("risques")),

@@ -11,9 +11,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from roadmap import workflow
 from roadmap.enums import StageKind, StageStatus
 from roadmap.models import Stage
+from roadmap.services import workflow
 from tests.basins.factories import BasinFactory
 from tests.roadmap.factories import (
     AxisFactory,

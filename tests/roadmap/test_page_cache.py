@@ -10,10 +10,11 @@ from django.urls import reverse
 
 from basins.enums import Role
 from diagnostics.models import ImportKind
-from roadmap import selectors, services, workflow
+from roadmap import selectors, services
 from roadmap.enums import AuthorRole, StageKind
-from roadmap.fragments import CSRF_PLACEHOLDER
-from roadmap.services_pins import pin_figure
+from roadmap.services import workflow
+from roadmap.services.pins import pin_figure
+from roadmap.templatetags.stamped import CSRF_PLACEHOLDER
 from tests.basins.factories import MembershipFactory
 from tests.diagnostics.compute_factories import ImportRunFactory, PopulationCountFactory
 from tests.roadmap.factories import AxisFactory, RoadmapFactory, TrainingActionFactory

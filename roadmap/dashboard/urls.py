@@ -1,0 +1,44 @@
+"""URLs of the prefecture dashboard, in the ``roadmap`` namespace."""
+
+from django.urls import path
+
+from roadmap.dashboard import views
+
+urlpatterns = [
+    path("tableau-de-bord/", views.dashboard_home, name="dashboard"),
+    path(
+        "tableau-de-bord/file-d-attente/",
+        views.dashboard_queue,
+        name="dashboard_queue",
+    ),
+    path(
+        "tableau-de-bord/alertes/",
+        views.dashboard_alerts,
+        name="dashboard_alerts",
+    ),
+    path(
+        "tableau-de-bord/indicateurs/",
+        views.dashboard_indicators,
+        name="dashboard_indicators",
+    ),
+    path(
+        "tableau-de-bord/matrice.xlsx",
+        views.matrix_xlsx,
+        name="dashboard_matrix_xlsx",
+    ),
+    path(
+        "tableau-de-bord/matrice.csv",
+        views.matrix_csv,
+        name="dashboard_matrix_csv",
+    ),
+    path(
+        "tableau-de-bord/indicateurs.xlsx",
+        views.indicators_xlsx,
+        name="dashboard_indicators_xlsx",
+    ),
+    path(
+        "tableau-de-bord/indicateurs.csv",
+        views.indicators_csv,
+        name="dashboard_indicators_csv",
+    ),
+]

@@ -1,0 +1,47 @@
+"""A roadmap's overview, its printable version and its exports."""
+
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from roadmap import exports, selectors
+from roadmap.views.common import attachment, roadmap_and_access, visible_roadmap
+
+
+@require_GET
+def overview(request, pk):
+    roadmap, _ = roadmap_and_access(request, pk)
+    context = {
+        "roadmap": roadmap,
+        "overview": selectors.roadmap_overview(
+            roadmap=roadmap, today=timezone.localdate()
+        ),
+    }
+    return render(request, "roadmap/overview.html", context)
+
+
+@require_GET
+def roadmap_print(request, pk):
+    roadmap, _ = roadmap_and_access(request, pk)
+    data = selectors.roadmap_print(roadmap=roadmap, today=timezone.localdate())
+    return render(request, "roadmap/print.html", {"document": data})
+
+
+@require_GET
+def export_xlsx(request, pk):
+    roadmap = visible_roadmap(request, pk)
+    return attachment(
+        exports.roadmap_xlsx(roadmap=roadmap),
+        content_type=exports.XLSX_TYPE,
+        filename=exports.export_filename(roadmap=roadmap, extension="xlsx"),
+    )
+
+
+@require_GET
+def export_csv(request, pk):
+    roadmap = visible_roadmap(request, pk)
+    return attachment(
+        exports.with_bom(exports.roadmap_csv(roadmap=roadmap)),
+        content_type=exports.CSV_TYPE,
+        filename=exports.export_filename(roadmap=roadmap, extension="csv"),
+    )
