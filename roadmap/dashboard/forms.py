@@ -7,33 +7,7 @@ from roadmap.dashboard.alerts import AlertKind
 from roadmap.enums import StageStatus
 
 
-class FilterForm(forms.Form):
-    """DSFR classes on the widgets; unlike basins.forms.DsfrFormMixin, it
-    does not clean the form in __init__, so subclasses may set their choices
-    (from the user's territory) first."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
-                continue
-            css = "fr-select" if isinstance(widget, forms.Select) else "fr-input"
-            widget.attrs["class"] = css
-
-    def full_clean(self):
-        super().full_clean()
-        for name in self.errors:
-            if name in self.fields:
-                self.fields[name].widget.attrs.update(
-                    {
-                        "aria-invalid": "true",
-                        "aria-describedby": f"{self[name].auto_id}-errors",
-                    }
-                )
-
-
-class MatrixFilterForm(FilterForm):
+class MatrixFilterForm(forms.Form):
     department = forms.ChoiceField(label="Département", required=False)
     status = forms.ChoiceField(
         label="Statut d'une étape",
@@ -66,7 +40,7 @@ class MatrixFilterForm(FilterForm):
         )
 
 
-class DepartmentFilterForm(FilterForm):
+class DepartmentFilterForm(forms.Form):
     department = forms.ChoiceField(label="Département", required=False)
 
     def __init__(self, *args, departments, **kwargs):
@@ -79,7 +53,7 @@ class DepartmentFilterForm(FilterForm):
         return self.cleaned_data.get("department", "") if self.is_valid() else ""
 
 
-class AlertFilterForm(FilterForm):
+class AlertFilterForm(forms.Form):
     kind = forms.ChoiceField(
         label="Type d'alerte",
         required=False,

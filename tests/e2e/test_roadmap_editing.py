@@ -210,7 +210,7 @@ def test_committee_member_fills_in_the_six_stages_in_place(
     with page.expect_response(re.compile(r"/formations/ajouter/$")) as answer:
         form.locator("#item-save-formations").click()
     assert answer.value.status == 422
-    error = form.locator("#id_progress-errors")
+    error = form.locator("#id_progress_error")
     expect(error).to_have_text(
         "Assurez-vous que cette valeur est inférieure ou égale à 100."
     )
