@@ -53,14 +53,21 @@ def field_text(field, value) -> str:
     return str(value)
 
 
-def value_text(value) -> str:
-    """A typed table cell as French text, for the printable page."""
-    if value is None:
-        return ""
+def date_text(value) -> str | None:
+    """23/11/2026, or 23/11/2026 14:05 for a moment; None for anything else."""
     if isinstance(value, datetime.datetime):
         return value.strftime("%d/%m/%Y %H:%M")
     if isinstance(value, datetime.date):
         return value.strftime("%d/%m/%Y")
+    return None
+
+
+def value_text(value) -> str:
+    """A typed table cell as French text, for the printable page."""
+    if value is None:
+        return ""
+    if (text := date_text(value)) is not None:
+        return text
     if isinstance(value, decimal.Decimal | float | int) and not isinstance(value, bool):
         return formats.number_format(value, use_l10n=True, force_grouping=True)
     return str(value)
@@ -70,10 +77,8 @@ def csv_value(value):
     """French spreadsheets read 12,5 and 23/11/2026, not 12.5 and 2026-11-23."""
     if value is None:
         return ""
-    if isinstance(value, datetime.datetime):
-        return value.strftime("%d/%m/%Y %H:%M")
-    if isinstance(value, datetime.date):
-        return value.strftime("%d/%m/%Y")
+    if (text := date_text(value)) is not None:
+        return text
     if isinstance(value, decimal.Decimal | float):
         return str(value).replace(".", ",")
     return value

@@ -75,6 +75,19 @@ def _block(request, name):
     return name if request.htmx and not request.htmx.boosted else ""
 
 
+def _written(request, *, roadmap, access, stage, block, kind, message):
+    """After a write: the block again for HTMX (and the change event that
+    refreshes the history, the progress bar and the review panel), else a
+    redirect to the page."""
+    if not request.htmx:
+        messages.success(request, message)
+        return redirect(stage.get_absolute_url())
+    response = render_stage(
+        request, roadmap=roadmap, access=access, number=stage.number, block=block
+    )
+    return changed(response, kind=kind, stage=stage.number)
+
+
 @require_GET
 def stage_detail(request, roadmap_pk, number):
     roadmap, access = roadmap_and_access(request, roadmap_pk)
@@ -143,13 +156,15 @@ def stage_summary(request, roadmap_pk, number):
             except services.StageLocked:
                 stage.refresh_from_db()
                 return forbidden(request, write_refusal(access, stage))
-            if not request.htmx:
-                messages.success(request, "La synthèse a été enregistrée.")
-                return redirect(stage.get_absolute_url())
-            response = render_stage(
-                request, roadmap=roadmap, access=access, number=number, block=block
+            return _written(
+                request,
+                roadmap=roadmap,
+                access=access,
+                stage=stage,
+                block=block,
+                kind="synthese",
+                message="La synthèse a été enregistrée.",
             )
-            return changed(response, kind="synthese", stage=number)
         status = 422
     return render_stage(
         request,
@@ -182,13 +197,15 @@ def stage_comments(request, roadmap_pk, number):
                     AuthorRole.COMMITTEE if access.can_edit else AuthorRole.PREFECTURE
                 ),
             )
-            if not request.htmx:
-                messages.success(request, "Votre commentaire a été publié.")
-                return redirect(stage.get_absolute_url())
-            response = render_stage(
-                request, roadmap=roadmap, access=access, number=number, block=block
+            return _written(
+                request,
+                roadmap=roadmap,
+                access=access,
+                stage=stage,
+                block=block,
+                kind="commentaires",
+                message="Votre commentaire a été publié.",
             )
-            return changed(response, kind="commentaires", stage=number)
         status = 422
     return render_stage(
         request,
