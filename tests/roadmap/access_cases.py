@@ -2,6 +2,9 @@
 
 from roadmap.models.registry import ITEM_TYPES
 from tests.access import ADMINS, COMMITTEE, REVIEWERS, VISIBLE, Case
+from tests.roadmap.access_cases_dashboard import CASES as DASHBOARD_CASES
+from tests.roadmap.access_cases_pins import PIN_CASES
+from tests.roadmap.access_cases_review import CASES as REVIEW_CASES
 from tests.roadmap.factories import RoadmapFactory, make_item
 
 COMMENTERS = COMMITTEE | REVIEWERS | ADMINS
@@ -108,14 +111,4 @@ for slug in ("formations", "partenariats"):
         )
     )
 
-from tests.roadmap.access_cases_review import CASES as REVIEW_CASES  # noqa: E402
-
-CASES += REVIEW_CASES
-
-from tests.roadmap.access_cases_dashboard import CASES as DASHBOARD_CASES  # noqa: E402
-
-CASES += DASHBOARD_CASES
-
-from tests.roadmap.access_cases_pins import PIN_CASES  # noqa: E402
-
-CASES += PIN_CASES
+CASES += REVIEW_CASES + DASHBOARD_CASES + PIN_CASES
