@@ -62,6 +62,11 @@ def date_text(value) -> str | None:
     return None
 
 
+def moment_text(moment) -> str:
+    """23/11/2026 à 14:05, in local time: when someone did something."""
+    return f"{timezone.localtime(moment):%d/%m/%Y à %H:%M}"
+
+
 def value_text(value) -> str:
     """A typed table cell as French text, for the printable page."""
     if value is None:

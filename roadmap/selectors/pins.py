@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from diagnostics import selectors as diagnostic_selectors
 from roadmap import pins
+from roadmap.formatting import user_name
 from roadmap.models import PinnedFigure, Stage
 
 
@@ -19,12 +20,6 @@ class PinnedRow:
     @property
     def changed(self) -> bool:
         return self.current is not None and self.current.value != self.pin.value
-
-
-def _author(user) -> str:
-    if user is None:
-        return "Utilisateur supprimé"
-    return user.get_full_name() or user.get_username()
 
 
 def diagnostic_panel(*, stage: Stage, can_pin: bool, alert: str = "") -> dict:
@@ -50,7 +45,7 @@ def diagnostic_panel(*, stage: Stage, can_pin: bool, alert: str = "") -> dict:
         "pin_missing": [group for group in groups if not group.figures],
         "pin_has_data": bool(figures),
         "pinned_rows": [
-            PinnedRow(pin, _author(pin.pinned_by), figures.get(pin.key))
+            PinnedRow(pin, user_name(pin.pinned_by), figures.get(pin.key))
             for pin in pinned
         ],
         "pinned_keys": {pin.key for pin in pinned},

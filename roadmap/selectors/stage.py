@@ -45,23 +45,24 @@ class Section:
     def rows(self):
         return [(item, self.item_type.cells(item)) for item in self.page]
 
-    @property
+    # Read on every row: worked out once.
+    @cached_property
     def can_write(self):
         return can_write(self.access, self.stage)
 
-    @property
+    @cached_property
     def bulk(self):
         return self.item_type.bulk_editable and self.can_write
 
-    @property
+    @cached_property
     def list_url(self):
         return self.item_type.url("item_list", self.roadmap)
 
-    @property
+    @cached_property
     def create_url(self):
         return self.item_type.url("item_create", self.roadmap)
 
-    @property
+    @cached_property
     def bulk_url(self):
         return self.item_type.url("item_bulk", self.roadmap)
 

@@ -7,11 +7,11 @@ unpin records an AuditEvent, like every other write on a roadmap.
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
-from django.utils import formats, timezone
 
 from diagnostics import selectors as diagnostic_selectors
 from roadmap import pins
 from roadmap.enums import AuditAction, StageKind
+from roadmap.formatting import moment_text, user_name
 from roadmap.models import AuditEvent, PinnedFigure, Stage
 from roadmap.services.history import diff, record_event, snapshot
 from roadmap.services.items import check_editable
@@ -45,16 +45,6 @@ class PinConflict(PinError):
     """The pin changed or was removed since the user's page was loaded."""
 
     status_code = 409
-
-
-def _user_name(user) -> str:
-    if user is None:
-        return "un utilisateur supprimé"
-    return user.get_full_name() or user.get_username()
-
-
-def _when(moment) -> str:
-    return formats.date_format(timezone.localtime(moment), "d/m/Y à H:i")
 
 
 def pin_figure(
@@ -122,9 +112,10 @@ def pin_figure(
 
 
 def _already_pinned(existing: PinnedFigure) -> AlreadyPinned:
+    author = user_name(existing.pinned_by, in_sentence=True)
     return AlreadyPinned(
         f"« {existing.label} » est déjà épinglé au diagnostic partagé "
-        f"(par {_user_name(existing.pinned_by)}, le {_when(existing.created_at)})."
+        f"(par {author}, le {moment_text(existing.created_at)})."
     )
 
 
@@ -176,8 +167,8 @@ def removed_conflict(*, stage: Stage, pk: int) -> PinConflict | None:
     )
     if event is None:
         return None
-    name = _user_name(event.user)
+    name = user_name(event.user, in_sentence=True)
     return PinConflict(
         f"{name[:1].upper()}{name[1:]} a retiré « {event.object_repr} » "
-        f"le {_when(event.created_at)} : la liste a été mise à jour."
+        f"le {moment_text(event.created_at)} : la liste a été mise à jour."
     )

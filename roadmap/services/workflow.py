@@ -24,7 +24,7 @@ from basins.roles import BasinRoles, Roles
 from roadmap import selectors
 from roadmap.coherence import Gap, find_gaps
 from roadmap.enums import AuditAction, AuthorRole, StageStatus
-from roadmap.formatting import STATUS_BADGES, yes_no
+from roadmap.formatting import STATUS_BADGES, moment_text, yes_no
 from roadmap.models import Stage, StageTransition
 from roadmap.services.history import changes_since, record_event
 from roadmap.services.roadmaps import add_comment
@@ -184,7 +184,7 @@ def _stale_message(stage: Stage, *, seen_version: int) -> str:
         + (f" par {', '.join(authors)}" if authors else "")
         + f" : elle est maintenant « {stage.get_status_display()} »"
         f" (version {stage.version}, modifiée le "
-        f"{timezone.localtime(stage.updated_at):%d/%m/%Y à %H:%M})."
+        f"{moment_text(stage.updated_at)})."
     )
     if changes:
         text += " Changements : " + " ; ".join(
