@@ -23,12 +23,14 @@ urlpatterns = [
     ),
     path(
         "<int:roadmap_pk>/etapes/<int:number>/historique/",
-        stage.stage_history,
+        stage.stage_block,
+        {"block": "history"},
         name="stage_history",
     ),
     path(
         "<int:roadmap_pk>/etapes/<int:number>/avancement/",
-        stage.stage_progress,
+        stage.stage_block,
+        {"block": "progress"},
         name="stage_progress",
     ),
     path("<int:roadmap_pk>/risques/", items.risks, name="risks"),

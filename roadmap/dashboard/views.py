@@ -18,7 +18,7 @@ from roadmap.dashboard.forms import DepartmentFilterForm, MatrixFilterForm
 from roadmap.dashboard.pages import AlertsPage, HomePage, IndicatorsPage, QueuePage
 from roadmap.enums import StageKind
 from roadmap.formatting import naive_local
-from roadmap.views.common import attachment
+from roadmap.views.common import attachment, partial_template
 
 FORBIDDEN = (
     "Le tableau de bord est réservé aux référents des préfectures et aux "
@@ -46,9 +46,7 @@ def _render(request, template, partial, page_class):
     page = page_class(
         roles=request.roles, params=request.GET, today=timezone.localdate()
     )
-    if request.htmx and not request.htmx.boosted:
-        template = f"{template}#{partial}"
-    return render(request, template, {"dash": page})
+    return render(request, partial_template(request, template, partial), {"dash": page})
 
 
 @require_GET

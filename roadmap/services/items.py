@@ -35,6 +35,10 @@ class EditConflict(Exception):
 class StageLocked(Exception):
     """The stage is submitted or validated: the committee may not change it."""
 
+    def __init__(self, stage):
+        super().__init__(stage)
+        self.stage = stage
+
 
 def check_editable(stage):
     """Refuse writes on a submitted or validated stage (checked under lock)."""
@@ -46,7 +50,7 @@ def check_editable(stage):
         .exists()
     )
     if not editable:
-        raise StageLocked
+        raise StageLocked(stage)
 
 
 @transaction.atomic

@@ -5,6 +5,8 @@ A roadmap outside the user's territory is a 404; a role that may see it but
 not act gets a 403 with a French message.
 """
 
+from functools import wraps
+
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django_htmx.http import trigger_client_event
@@ -12,6 +14,7 @@ from django_htmx.http import trigger_client_event
 from basins.models import Basin
 from basins.roles import BasinRoles
 from roadmap.models import Roadmap, Stage
+from roadmap.services import StageLocked
 
 CHANGED_EVENT = "roadmap-changed"
 
@@ -65,27 +68,66 @@ def stage_or_404(roadmap, number) -> Stage:
     return stage
 
 
+def locked_message(stage: Stage) -> str:
+    return (
+        f"Cette étape est {stage.get_status_display()} : le comité ne peut plus "
+        "la modifier, sauf si la préfecture la renvoie."
+    )
+
+
 def write_refusal(access: BasinRoles, stage: Stage | None) -> str | None:
     """Why the user may not change the stage's content, or None."""
     if not access.can_edit:
         return NOT_COMMITTEE
     if stage is not None and not stage.is_editable:
-        return (
-            f"Cette étape est {stage.get_status_display()} : le comité ne peut plus "
-            "la modifier, sauf si la préfecture la renvoie."
-        )
+        return locked_message(stage)
     return None
+
+
+class Refused(Exception):
+    """An action the user may not take: a 403 with ``message`` (refusals)."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def check_writable(access: BasinRoles, stage: Stage | None) -> None:
+    """Refuse (Refused) a change of the stage's content the user may not make."""
+    refusal = write_refusal(access, stage)
+    if refusal:
+        raise Refused(refusal)
+
+
+def refusals(view):
+    """The 403 page for a Refused action, and for a write that found its stage
+    submitted or validated meanwhile (services.StageLocked)."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except Refused as refused:
+            return forbidden(request, refused.message)
+        except StageLocked as locked:
+            locked.stage.refresh_from_db()
+            return forbidden(request, locked_message(locked.stage))
+
+    return wrapper
 
 
 def forbidden(request, message):
     return render(request, "roadmap/forbidden.html", {"message": message}, status=403)
 
 
+def wants_part(request) -> bool:
+    """An HTMX request for a part of a page (a boosted one wants the page)."""
+    return bool(request.htmx) and not request.htmx.boosted
+
+
 def partial_template(request, template, name):
     """``template#name`` for an HTMX request (not boosted), else the page."""
-    if request.htmx and not request.htmx.boosted:
-        return f"{template}#{name}"
-    return template
+    return f"{template}#{name}" if wants_part(request) else template
 
 
 def posted(request):

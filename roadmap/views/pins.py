@@ -5,22 +5,26 @@ Writes are for the basin committee on an editable stage; HTMX requests get
 the panel back, others a redirect (or the full stage page with the error).
 """
 
+from dataclasses import dataclass
+
 from django import forms
 from django.contrib import messages
-from django.http import Http404
+from django.http import Http404, HttpRequest
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from roadmap import services
+from basins.roles import BasinRoles
 from roadmap.enums import StageKind
-from roadmap.models import PinnedFigure
+from roadmap.models import PinnedFigure, Roadmap, Stage
 from roadmap.selectors import pins as selectors_pins
 from roadmap.services import pins as services_pins
 from roadmap.views.common import (
     changed,
-    forbidden,
+    check_writable,
+    refusals,
     roadmap_and_access,
     stage_or_404,
+    wants_part,
     write_refusal,
 )
 from roadmap.views.stage import render_stage
@@ -49,143 +53,95 @@ class PinForm(forms.Form):
         )
 
 
-def _scope(request, roadmap_pk):
+@dataclass
+class Panel:
+    """The pins panel of one roadmap's stage 1, for one request."""
+
+    request: HttpRequest
+    roadmap: Roadmap
+    stage: Stage
+    access: BasinRoles
+
+    def render(self, *, alert="", status=200):
+        """The panel alone for HTMX, the whole stage page otherwise."""
+        if wants_part(self.request):
+            panel = selectors_pins.diagnostic_panel(
+                stage=self.stage,
+                can_pin=write_refusal(self.access, self.stage) is None,
+                alert=alert,
+            )
+            return render(self.request, PANEL_TEMPLATE, {"panel": panel}, status=status)
+        return render_stage(
+            self.request,
+            roadmap=self.roadmap,
+            access=self.access,
+            number=self.stage.number,
+            status=status,
+            pin_alert=alert,
+        )
+
+    def refused(self, error):
+        return self.render(alert=error.message, status=error.status_code)
+
+    def done(self, message):
+        if not self.request.htmx:
+            messages.success(self.request, message)
+            return redirect(self.stage.get_absolute_url() + ANCHOR)
+        return changed(self.render(), kind="chiffres-epingles", stage=self.stage.number)
+
+
+def _panel(request, roadmap_pk) -> Panel:
     roadmap, access = roadmap_and_access(request, roadmap_pk)
-    return roadmap, stage_or_404(roadmap, StageKind.DIAGNOSTIC), access
-
-
-def _panel(request, *, roadmap, stage, access, alert="", status=200):
-    """The panel alone for HTMX, the whole stage page otherwise."""
-    if request.htmx and not request.htmx.boosted:
-        panel = selectors_pins.diagnostic_panel(
-            stage=stage,
-            can_pin=write_refusal(access, stage) is None,
-            alert=alert,
-        )
-        return render(request, PANEL_TEMPLATE, {"panel": panel}, status=status)
-    return render_stage(
-        request,
-        roadmap=roadmap,
-        access=access,
-        number=stage.number,
-        status=status,
-        pin_alert=alert,
-    )
-
-
-def _done(request, *, roadmap, stage, access, message):
-    if not request.htmx:
-        messages.success(request, message)
-        return redirect(stage.get_absolute_url() + ANCHOR)
-    response = _panel(request, roadmap=roadmap, stage=stage, access=access)
-    return changed(response, kind="chiffres-epingles", stage=stage.number)
-
-
-def _write(request, *, roadmap, stage, access, change, message):
-    """Run ``change()`` (a pin service call, returning the figure) and
-    answer: ``message`` with the figure's label, or the refusal."""
-    try:
-        pinned = change()
-    except services.StageLocked:
-        stage.refresh_from_db()
-        return forbidden(request, write_refusal(access, stage))
-    except services_pins.PinError as error:
-        return _panel(
-            request,
-            roadmap=roadmap,
-            stage=stage,
-            access=access,
-            alert=error.message,
-            status=error.status_code,
-        )
-    return _done(
-        request,
-        roadmap=roadmap,
-        stage=stage,
-        access=access,
-        message=message.format(label=pinned.label),
-    )
+    return Panel(request, roadmap, stage_or_404(roadmap, StageKind.DIAGNOSTIC), access)
 
 
 @require_GET
 def pins_panel(request, roadmap_pk):
-    roadmap, stage, access = _scope(request, roadmap_pk)
-    return _panel(request, roadmap=roadmap, stage=stage, access=access)
+    return _panel(request, roadmap_pk).render()
 
 
 @require_POST
+@refusals
 def pin_create(request, roadmap_pk):
-    roadmap, stage, access = _scope(request, roadmap_pk)
-    refusal = write_refusal(access, stage)
-    if refusal:
-        return forbidden(request, refusal)
+    panel = _panel(request, roadmap_pk)
+    check_writable(panel.access, panel.stage)
     form = PinForm(request.POST)
     if not form.is_valid():
-        return _panel(
-            request,
-            roadmap=roadmap,
-            stage=stage,
-            access=access,
-            alert=form.message(),
-            status=422,
-        )
-    return _write(
-        request,
-        roadmap=roadmap,
-        stage=stage,
-        access=access,
-        change=lambda: services_pins.pin_figure(
-            stage=stage,
+        return panel.render(alert=form.message(), status=422)
+    try:
+        pinned = services_pins.pin_figure(
+            stage=panel.stage,
             key=form.cleaned_data["key"],
             user=request.user,
             note=form.cleaned_data["note"],
-        ),
-        message="« {label} » a été épinglé au diagnostic partagé.",
-    )
+        )
+    except services_pins.PinError as error:
+        return panel.refused(error)
+    return panel.done(f"« {pinned.label} » a été épinglé au diagnostic partagé.")
 
 
 @require_POST
+@refusals
 def pin_delete(request, roadmap_pk, pk):
-    roadmap, stage, access = _scope(request, roadmap_pk)
-    pinned = PinnedFigure.objects.filter(stage=stage, pk=pk).first()
+    panel = _panel(request, roadmap_pk)
+    pinned = PinnedFigure.objects.filter(stage=panel.stage, pk=pk).first()
     if pinned is None:
-        conflict = services_pins.removed_conflict(stage=stage, pk=pk)
+        conflict = services_pins.removed_conflict(stage=panel.stage, pk=pk)
         if conflict is None:
             raise Http404("Chiffre épinglé introuvable")
-    refusal = write_refusal(access, stage)
-    if refusal:
-        return forbidden(request, refusal)
+    check_writable(panel.access, panel.stage)
     if pinned is None:
-        return _panel(
-            request,
-            roadmap=roadmap,
-            stage=stage,
-            access=access,
-            alert=conflict.message,
-            status=conflict.status_code,
-        )
-    pinned.stage = stage
+        return panel.refused(conflict)
+    pinned.stage = panel.stage
     try:
         version = int(request.POST.get("version", ""))
     except ValueError:
-        return _panel(
-            request,
-            roadmap=roadmap,
-            stage=stage,
-            access=access,
+        return panel.render(
             alert="La version du chiffre épinglé manque : rechargez la page.",
             status=422,
         )
-
-    def unpin():
+    try:
         services_pins.unpin_figure(pinned=pinned, user=request.user, version=version)
-        return pinned
-
-    return _write(
-        request,
-        roadmap=roadmap,
-        stage=stage,
-        access=access,
-        change=unpin,
-        message="« {label} » a été retiré du diagnostic partagé.",
-    )
+    except services_pins.PinError as error:
+        return panel.refused(error)
+    return panel.done(f"« {pinned.label} » a été retiré du diagnostic partagé.")

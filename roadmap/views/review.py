@@ -7,7 +7,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from roadmap.services import workflow
-from roadmap.views.common import roadmap_and_access, stage_or_404
+from roadmap.views.common import roadmap_and_access, stage_or_404, wants_part
 
 SUCCESS_MESSAGES = {
     "submit": "L'étape a été soumise à la préfecture.",
@@ -26,7 +26,7 @@ def _version(request):
 
 def _panel_template(request):
     """The panel alone for HTMX, else the status page around it."""
-    if request.htmx and not request.htmx.boosted:
+    if wants_part(request):
         return PANEL
     return "roadmap/transition.html"
 

@@ -14,13 +14,15 @@ from roadmap.enums import AuthorRole
 from roadmap.forms import CommentForm, StageSummaryForm
 from roadmap.selectors.stage import StagePage
 from roadmap.views.common import (
+    Refused,
     changed,
+    check_writable,
     conflict_context,
-    forbidden,
     posted,
+    refusals,
     roadmap_and_access,
     stage_or_404,
-    write_refusal,
+    wants_part,
 )
 
 NOT_COMMENTER = (
@@ -72,7 +74,7 @@ def render_stage(request, *, roadmap, access, number, status=200, block="", **st
 
 def _block(request, name):
     """The block an HTMX request (not boosted) asks for, else the page."""
-    return name if request.htmx and not request.htmx.boosted else ""
+    return name if wants_part(request) else ""
 
 
 def _written(request, *, roadmap, access, stage, block, kind, message):
@@ -95,32 +97,21 @@ def stage_detail(request, roadmap_pk, number):
 
 
 @require_GET
-def stage_history(request, roadmap_pk, number):
-    """The history block (refreshed after each write), or the page."""
+def stage_block(request, roadmap_pk, number, block):
+    """One block of the page refreshed after each write (the history, the
+    progress bar: roadmap/urls.py names it), or the page."""
     roadmap, access = roadmap_and_access(request, roadmap_pk)
     return render_stage(
         request,
         roadmap=roadmap,
         access=access,
         number=number,
-        block=_block(request, "history"),
-    )
-
-
-@require_GET
-def stage_progress(request, roadmap_pk, number):
-    """The progress bar (refreshed after each write), or the page."""
-    roadmap, access = roadmap_and_access(request, roadmap_pk)
-    return render_stage(
-        request,
-        roadmap=roadmap,
-        access=access,
-        number=number,
-        block=_block(request, "progress"),
+        block=_block(request, block),
     )
 
 
 @require_http_methods(["GET", "POST"])
+@refusals
 def stage_summary(request, roadmap_pk, number):
     roadmap, access = roadmap_and_access(request, roadmap_pk)
     block = _block(request, "summary")
@@ -128,9 +119,7 @@ def stage_summary(request, roadmap_pk, number):
     status = 200
     if request.method == "POST":
         stage = stage_or_404(roadmap, number)
-        refusal = write_refusal(access, stage)
-        if refusal:
-            return forbidden(request, refusal)
+        check_writable(access, stage)
         form = StageSummaryForm(request.POST)
         if form.is_valid():
             try:
@@ -153,9 +142,6 @@ def stage_summary(request, roadmap_pk, number):
                         conflict, {"summary": form.cleaned_data["summary"]}
                     ),
                 )
-            except services.StageLocked:
-                stage.refresh_from_db()
-                return forbidden(request, write_refusal(access, stage))
             return _written(
                 request,
                 roadmap=roadmap,
@@ -178,6 +164,7 @@ def stage_summary(request, roadmap_pk, number):
 
 
 @require_http_methods(["GET", "POST"])
+@refusals
 def stage_comments(request, roadmap_pk, number):
     roadmap, access = roadmap_and_access(request, roadmap_pk)
     block = _block(request, "comments")
@@ -186,7 +173,7 @@ def stage_comments(request, roadmap_pk, number):
     if request.method == "POST":
         stage = stage_or_404(roadmap, number)
         if not access.can_comment:
-            return forbidden(request, NOT_COMMENTER)
+            raise Refused(NOT_COMMENTER)
         form = CommentForm(posted(request))
         if form.is_valid():
             services.add_comment(
