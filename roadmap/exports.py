@@ -199,18 +199,6 @@ def with_bom(text: str) -> str:
     return "\ufeff" + text
 
 
-def table_xlsx(table: Table) -> bytes:
-    """One table as an XLSX workbook of one sheet."""
-    return _dataset(table).export("xlsx")
-
-
-def table_csv(table: Table) -> str:
-    """One table as a CSV (";" separated), headers first."""
-    output = io.StringIO()
-    _write_csv(csv.writer(output, delimiter=";", lineterminator="\r\n"), table)
-    return output.getvalue()
-
-
 def export_filename(*, roadmap: Roadmap, extension: str) -> str:
     """feuille-de-route-8409-2026-2030.xlsx"""
     return (
@@ -219,19 +207,22 @@ def export_filename(*, roadmap: Roadmap, extension: str) -> str:
     )
 
 
-def roadmap_xlsx(*, roadmap: Roadmap) -> bytes:
-    """The roadmap as an XLSX workbook: one sheet per table."""
-    tables = all_tables(roadmap=roadmap)
-    book = tablib.Databook([_dataset(table) for table in tables])
-    return book.export("xlsx")
+def xlsx_bytes(tables: list[Table]) -> bytes:
+    """The tables as an XLSX workbook, one sheet per table."""
+    if len(tables) == 1:
+        return _dataset(tables[0]).export("xlsx")
+    return tablib.Databook([_dataset(table) for table in tables]).export("xlsx")
 
 
-def roadmap_csv(*, roadmap: Roadmap) -> str:
-    """The roadmap as one CSV (";" separated): one section per table, each
-    introduced by its title and headers, sections separated by a blank line."""
-    tables = all_tables(roadmap=roadmap)
+def csv_text(tables: list[Table]) -> str:
+    """The tables as one CSV (";" separated): one table is its headers and
+    rows; several are sections, each introduced by its title and headers,
+    separated by a blank line."""
     output = io.StringIO()
     writer = csv.writer(output, delimiter=";", lineterminator="\r\n")
+    if len(tables) == 1:
+        _write_csv(writer, tables[0])
+        return output.getvalue()
     for index, table in enumerate(tables):
         if index:
             writer.writerow([])

@@ -57,8 +57,15 @@ urlpatterns = [
     ),
     path("<int:pk>/", overview.overview, name="overview"),
     path("<int:pk>/impression/", overview.roadmap_print, name="print"),
-    path("<int:pk>/export.xlsx", overview.export_xlsx, name="export_xlsx"),
-    path("<int:pk>/export.csv", overview.export_csv, name="export_csv"),
+    path(
+        "<int:pk>/export.xlsx",
+        overview.export,
+        {"extension": "xlsx"},
+        name="export_xlsx",
+    ),
+    path(
+        "<int:pk>/export.csv", overview.export, {"extension": "csv"}, name="export_csv"
+    ),
     path(
         "<int:roadmap_pk>/etapes/<int:number>/statut/",
         review.stage_review,

@@ -23,22 +23,26 @@ urlpatterns = [
     ),
     path(
         "tableau-de-bord/matrice.xlsx",
-        views.matrix_xlsx,
+        views.dashboard_export,
+        {"table": "matrix", "extension": "xlsx"},
         name="dashboard_matrix_xlsx",
     ),
     path(
         "tableau-de-bord/matrice.csv",
-        views.matrix_csv,
+        views.dashboard_export,
+        {"table": "matrix", "extension": "csv"},
         name="dashboard_matrix_csv",
     ),
     path(
         "tableau-de-bord/indicateurs.xlsx",
-        views.indicators_xlsx,
+        views.dashboard_export,
+        {"table": "indicators", "extension": "xlsx"},
         name="dashboard_indicators_xlsx",
     ),
     path(
         "tableau-de-bord/indicateurs.csv",
-        views.indicators_csv,
+        views.dashboard_export,
+        {"table": "indicators", "extension": "csv"},
         name="dashboard_indicators_csv",
     ),
 ]

@@ -13,6 +13,7 @@ from django_htmx.http import trigger_client_event
 
 from basins.models import Basin
 from basins.roles import BasinRoles
+from roadmap import exports
 from roadmap.models import Roadmap, Stage
 from roadmap.services import StageLocked
 
@@ -152,6 +153,16 @@ def conflict_context(conflict, mine=None):
         ],
         "has_mine": bool(mine),
     }
+
+
+def spreadsheet(tables, *, filename):
+    """roadmap.exports tables as an XLSX workbook or a CSV file (with its
+    BOM, for Excel), by ``filename``'s extension."""
+    if filename.endswith(".csv"):
+        content = exports.with_bom(exports.csv_text(tables))
+        return attachment(content, content_type=exports.CSV_TYPE, filename=filename)
+    content = exports.xlsx_bytes(tables)
+    return attachment(content, content_type=exports.XLSX_TYPE, filename=filename)
 
 
 def attachment(content, *, content_type, filename):

@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from roadmap import exports, selectors
-from roadmap.views.common import attachment, roadmap_and_access, visible_roadmap
+from roadmap.views.common import roadmap_and_access, spreadsheet, visible_roadmap
 
 
 @require_GET
@@ -28,20 +28,10 @@ def roadmap_print(request, pk):
 
 
 @require_GET
-def export_xlsx(request, pk):
+def export(request, pk, extension):
+    """The roadmap as XLSX or CSV (roadmap/urls.py names each)."""
     roadmap = visible_roadmap(request, pk)
-    return attachment(
-        exports.roadmap_xlsx(roadmap=roadmap),
-        content_type=exports.XLSX_TYPE,
-        filename=exports.export_filename(roadmap=roadmap, extension="xlsx"),
-    )
-
-
-@require_GET
-def export_csv(request, pk):
-    roadmap = visible_roadmap(request, pk)
-    return attachment(
-        exports.with_bom(exports.roadmap_csv(roadmap=roadmap)),
-        content_type=exports.CSV_TYPE,
-        filename=exports.export_filename(roadmap=roadmap, extension="csv"),
+    return spreadsheet(
+        exports.all_tables(roadmap=roadmap),
+        filename=exports.export_filename(roadmap=roadmap, extension=extension),
     )
