@@ -1,41 +1,43 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.forms import BoundField
+from django.forms.renderers import TemplatesSetting
 
 
-class DsfrFormMixin:
-    """Give widgets the DSFR classes and tie error messages to their field."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for name, field in self.fields.items():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
-                continue
-            if isinstance(widget, (forms.Select, forms.SelectMultiple)):
-                css = "fr-select"
-            else:
-                css = "fr-input"
-            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
-            if self.is_bound and name in self.errors:
-                self._tie_error(name)
-
-    def add_error(self, field, error):
-        # Also errors a view adds after validation (say, a refused upload):
-        # Django's own aria-describedby would point at an id nothing has.
-        super().add_error(field, error)
-        for name in self._errors:
-            if name in self.fields:
-                self._tie_error(name)
-
-    def _tie_error(self, name):
-        widget = self.fields[name].widget
-        if isinstance(widget, forms.CheckboxInput):
-            return
-        widget.attrs["aria-invalid"] = "true"
-        widget.attrs["aria-describedby"] = f"{self[name].auto_id}-errors"
+def dsfr_class(widget) -> str:
+    """The DSFR class of a widget's input ("" for a checkbox, styled by its
+    group)."""
+    if isinstance(widget, forms.CheckboxInput):
+        return ""
+    if isinstance(widget, forms.Select | forms.SelectMultiple):
+        return "fr-select"
+    return "fr-input"
 
 
-class LoginForm(DsfrFormMixin, AuthenticationForm):
+class DsfrBoundField(BoundField):
+    """A field whose widget carries its DSFR class. Errors and help texts are
+    tied to it by Django itself (aria-invalid, aria-describedby naming
+    ``<id>_error`` and ``<id>_helptext``, which includes/field.html renders)."""
+
+    def build_widget_attrs(self, attrs, widget=None):
+        attrs = super().build_widget_attrs(attrs, widget)
+        widget = widget or self.field.widget
+        css = dsfr_class(widget)
+        if css:
+            classes = [attrs.get("class") or widget.attrs.get("class", ""), css]
+            attrs["class"] = " ".join(filter(None, classes))
+        return attrs
+
+
+class DsfrFormRenderer(TemplatesSetting):
+    """The project's form renderer (settings.FORM_RENDERER): DSFR widgets,
+    and includes/field.html for ``{{ field.as_field_group }}``."""
+
+    field_template_name = "includes/field.html"
+    bound_field_class = DsfrBoundField
+
+
+class LoginForm(AuthenticationForm):
     username = forms.CharField(
         label="Identifiant",
         max_length=150,

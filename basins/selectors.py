@@ -5,7 +5,6 @@ import unicodedata
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Q, QuerySet
 
-from basins.enums import Role
 from basins.models import Basin, Membership
 
 
@@ -44,71 +43,6 @@ def fold(text: str) -> str:
     """Lower case without accents: « Châteauroux » -> « chateauroux »."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(char for char in decomposed if not unicodedata.combining(char))
-
-
-def user_memberships(*, user: AbstractBaseUser) -> list[Membership]:
-    """The user's memberships with their basin, department and region.
-
-    Read once per request: memoized on the user object, which the
-    authentication middleware loads afresh for every request (as Django's
-    ModelBackend memoizes permissions). The header and the roadmap pages'
-    roles share this one query.
-    """
-    if not user.is_authenticated:
-        return []
-    try:
-        return user._memberships_cache
-    except AttributeError:
-        user._memberships_cache = list(
-            Membership.objects.filter(user=user)
-            .select_related("basin", "department", "region")
-            .order_by("pk")
-        )
-        return user._memberships_cache
-
-
-def committee_roles_on(*, user: AbstractBaseUser, basin_id: int) -> set[str]:
-    """The user's committee roles (member, lead) on one basin.
-
-    The same rule as BasinQuerySet.editable_by() and led_by() (a membership
-    row with that role on that basin), read from user_memberships() without a
-    query of its own.
-    """
-    if not user.is_authenticated or not user.is_active:
-        return set()
-    committee = set(Role.committee_roles())
-    return {
-        membership.role
-        for membership in user_memberships(user=user)
-        if membership.basin_id == basin_id and membership.role in committee
-    }
-
-
-def sits_on_a_committee(*, user: AbstractBaseUser) -> bool:
-    """Whether the user has a committee role on some basin (no query)."""
-    return bool(user.is_authenticated and user.is_active) and any(
-        m.role in Role.committee_roles() for m in user_memberships(user=user)
-    )
-
-
-def is_reviewer(*, user: AbstractBaseUser) -> bool:
-    """Whether the user is a prefecture reviewer somewhere (no query)."""
-    return any(m.role == Role.REVIEWER for m in user_memberships(user=user))
-
-
-def user_territories(*, user: AbstractBaseUser) -> list[str]:
-    """Short labels of the territories a user works on, for the header."""
-    if not user.is_authenticated:
-        return []
-    if user.is_superuser:
-        return ["Administration nationale"]
-    labels = []
-    for membership in user_memberships(user=user):
-        if membership.role == Role.REVIEWER:
-            labels.append(f"Préfecture — {membership.territory}")
-        else:
-            labels.append(f"{membership.get_role_display()} — {membership.basin}")
-    return labels
 
 
 def basin_members(*, basin: Basin) -> QuerySet[Membership]:

@@ -5,6 +5,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from basins import selectors
 from basins.forms import BasinSearchForm
+from basins.links import basin_links
 from basins.models import Basin
 
 
@@ -39,5 +40,6 @@ def basin_detail(request, code):
             "basin": basin,
             "departments": basin.departments.select_related("region"),
             "members": selectors.basin_members(basin=basin),
+            "basin_links": basin_links(request, basin),
         },
     )

@@ -1,6 +1,5 @@
 from django import forms
 
-from basins.forms import DsfrFormMixin
 from diagnostics.models import ImportKind
 
 GIB = 1024**3
@@ -22,7 +21,7 @@ def _size(size: int) -> str:
     return f"{size / MIB:.0f} Mio"
 
 
-class ImportUploadForm(DsfrFormMixin, forms.Form):
+class ImportUploadForm(forms.Form):
     kind = forms.ChoiceField(label="Type de données", choices=UPLOAD_KINDS)
     file = forms.FileField(
         label="Fichier CSV",

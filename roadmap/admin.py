@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from roadmap import models
+from roadmap.dashboard.admin import AlertThresholdAdmin
 
 
 class ReadOnlyScopedAdmin(admin.ModelAdmin):
@@ -76,6 +77,4 @@ for item_model in (
         ),
     )
 
-
-# Dashboard settings (alert thresholds), registered in their own module.
-from roadmap import admin_dashboard  # noqa: E402, F401
+admin.site.register(models.AlertThreshold, AlertThresholdAdmin)

@@ -4,31 +4,19 @@ import csv
 import io
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 
 import tablib
 from django.db import models
 from django.utils import timezone
-from django.utils.formats import number_format
 
-from roadmap.enums import StageKind
-from roadmap.models import (
-    Axis,
-    FundingLine,
-    Indicator,
-    Infrastructure,
-    InvestmentProject,
-    LocalActor,
-    Measurement,
-    Need,
-    Partnership,
-    Risk,
-    Roadmap,
-    Skill,
-    SocialCondition,
-    TrainingAction,
-)
+from roadmap.formatting import csv_value, naive_local, value_text, yes_no
+from roadmap.models import Roadmap
+from roadmap.models.registry import ITEM_TYPES, ItemType
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV_TYPE = "text/csv; charset=utf-8"
 
 # A spreadsheet runs a cell starting with one of these as a formula (CSV
 # injection). IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT only strips "=".
@@ -59,18 +47,8 @@ def escape_row(row):
 
 
 # --- Tables of a roadmap ----------------------------------------------------
-# Shared by the XLSX/CSV exports and the printable page.
-
-ACTION_COLUMNS = ("owner", "start_date", "end_date", "status", "progress")
-
-
-@dataclass(frozen=True)
-class TableSpec:
-    title: str
-    model: type[models.Model]
-    columns: tuple[str, ...]
-    # None for rows attached to the roadmap itself (risks).
-    stage_number: int | None = None
+# Shared by the XLSX/CSV exports and the printable page; one per item type of
+# the registry (roadmap.models.registry), in its order.
 
 
 @dataclass
@@ -85,124 +63,8 @@ class Table:
     @property
     def display_rows(self) -> list[tuple[str, ...]]:
         """Rows as French text, for the printable page ("" for no value)."""
-        return [tuple(display_value(value) for value in row) for row in self.rows]
+        return [tuple(value_text(value) for value in row) for row in self.rows]
 
-
-def display_value(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.strftime("%d/%m/%Y %H:%M")
-    if isinstance(value, date):
-        return value.strftime("%d/%m/%Y")
-    if isinstance(value, Decimal | float | int) and not isinstance(value, bool):
-        return number_format(value, use_l10n=True, force_grouping=True)
-    return str(value)
-
-
-TABLE_SPECS = (
-    TableSpec(
-        "Compétences",
-        Skill,
-        ("job_title", "category", "people_available", "shortage_level"),
-        StageKind.DIAGNOSTIC,
-    ),
-    TableSpec(
-        "Infrastructures",
-        Infrastructure,
-        ("kind", "name", "area_ha", "availability", "friche_status"),
-        StageKind.DIAGNOSTIC,
-    ),
-    TableSpec(
-        "Conditions sociales",
-        SocialCondition,
-        ("aspect", "rating", "notes"),
-        StageKind.DIAGNOSTIC,
-    ),
-    TableSpec(
-        "Besoins", Need, ("title", "description", "priority"), StageKind.DIAGNOSTIC
-    ),
-    TableSpec(
-        "Acteurs locaux",
-        LocalActor,
-        ("kind", "name", "role", "contact", "is_sme", "is_local", "siret"),
-        StageKind.DIAGNOSTIC,
-    ),
-    TableSpec(
-        "Axes stratégiques",
-        Axis,
-        ("kind", "title", "rationale", "priority", "naf_divisions"),
-        StageKind.STRATEGY,
-    ),
-    TableSpec(
-        "Actions de formation",
-        TrainingAction,
-        (
-            "title",
-            "provider_kind",
-            "places",
-            "target_jobs",
-            "axis",
-            *ACTION_COLUMNS,
-        ),
-        StageKind.SKILLS,
-    ),
-    TableSpec(
-        "Projets d'investissement",
-        InvestmentProject,
-        ("title", "kind", "amount", "axis", *ACTION_COLUMNS),
-        StageKind.INVESTMENT,
-    ),
-    TableSpec(
-        "Lignes de financement",
-        FundingLine,
-        (
-            "beneficiary_name",
-            "kind",
-            "project",
-            "beneficiary_is_local",
-            "beneficiary_is_sme",
-            "amount_requested",
-            "amount_obtained",
-            "amount_paid",
-            "local_hires_promised",
-            "local_purchasing_promised_pct",
-            "conditions",
-            *ACTION_COLUMNS,
-        ),
-        StageKind.INVESTMENT,
-    ),
-    TableSpec(
-        "Partenariats",
-        Partnership,
-        (
-            "contractor",
-            "smes",
-            "cluster",
-            "shared_tools",
-            "partnership_status",
-            *ACTION_COLUMNS,
-        ),
-        StageKind.NETWORK,
-    ),
-    TableSpec(
-        "Indicateurs",
-        Indicator,
-        ("name", "kind", "unit", "baseline", "target", "target_date", "source"),
-        StageKind.MONITORING,
-    ),
-    TableSpec(
-        "Mesures",
-        Measurement,
-        ("indicator", "measured_on", "value", "comment", "source"),
-        StageKind.MONITORING,
-    ),
-    TableSpec(
-        "Risques",
-        Risk,
-        ("title", "kind", "likelihood", "impact", "mitigation", "owner"),
-    ),
-)
 
 NUMERIC_FIELDS = (
     models.IntegerField,
@@ -230,12 +92,12 @@ def _cell(instance, model_field):
     if model_field.is_relation:
         return str(value)
     if isinstance(value, bool):
-        return "oui" if value else "non"
+        return yes_no(value)
     return value
 
 
-def _table(spec: TableSpec, roadmap: Roadmap) -> Table:
-    fields = [spec.model._meta.get_field(name) for name in spec.columns]
+def _table(spec: ItemType, roadmap: Roadmap) -> Table:
+    fields = [spec.model._meta.get_field(name) for name in spec.table_columns]
     related = [f.name for f in fields if f.is_relation and not f.many_to_many]
     many = [f.name for f in fields if f.many_to_many]
     if spec.stage_number is None:
@@ -247,7 +109,7 @@ def _table(spec: TableSpec, roadmap: Roadmap) -> Table:
     if many:
         rows = rows.prefetch_related(*many)
     return Table(
-        title=spec.title,
+        title=spec.export_title,
         headers=[_header(f) for f in fields],
         rows=[tuple(_cell(row, f) for f in fields) for row in rows],
         stage_number=spec.stage_number,
@@ -276,9 +138,9 @@ def stage_table(*, roadmap: Roadmap) -> Table:
                 stage.get_number_display(),
                 stage.get_status_display(),
                 stage.progress,
-                _local(stage.submitted_at),
-                "oui" if stage.submitted_with_gaps else "non",
-                _local(stage.reviewed_at),
+                naive_local(stage.submitted_at),
+                yes_no(stage.submitted_with_gaps),
+                naive_local(stage.reviewed_at),
                 stage.summary,
             )
             for stage in stages
@@ -287,16 +149,9 @@ def stage_table(*, roadmap: Roadmap) -> Table:
     )
 
 
-def _local(moment):
-    """An aware datetime as a naive local one: XLSX has no time zones."""
-    if moment is None:
-        return None
-    return timezone.localtime(moment).replace(tzinfo=None, microsecond=0)
-
-
 def item_tables(*, roadmap: Roadmap) -> list[Table]:
     """One table per item type (risks last), one query each (plus prefetches)."""
-    return [_table(spec, roadmap) for spec in TABLE_SPECS]
+    return [_table(spec, roadmap) for spec in ITEM_TYPES]
 
 
 def all_tables(*, roadmap: Roadmap) -> list[Table]:
@@ -318,7 +173,7 @@ def roadmap_info(*, roadmap: Roadmap) -> Table:
             ("Bassin d'emploi", basin.name),
             ("Code de la zone d'emploi", basin.code),
             ("Période", f"{roadmap.period_start}-{roadmap.period_end}"),
-            ("Exportée le", _local(timezone.now())),
+            ("Exportée le", naive_local(timezone.now())),
         ],
         numeric=[False, False],
     )
@@ -332,6 +187,18 @@ def _dataset(table: Table) -> tablib.Dataset:
     return dataset
 
 
+def _write_csv(writer, table: Table) -> None:
+    writer.writerow(escape_row(table.headers))
+    for row in table.rows:
+        # Escape first: a negative number is data, not a formula.
+        writer.writerow(csv_value(value) for value in escape_row(row))
+
+
+def with_bom(text: str) -> str:
+    """A BOM, so that spreadsheets open the UTF-8 file with its accents."""
+    return "\ufeff" + text
+
+
 def export_filename(*, roadmap: Roadmap, extension: str) -> str:
     """feuille-de-route-8409-2026-2030.xlsx"""
     return (
@@ -340,38 +207,25 @@ def export_filename(*, roadmap: Roadmap, extension: str) -> str:
     )
 
 
-def roadmap_xlsx(*, roadmap: Roadmap) -> bytes:
-    """The roadmap as an XLSX workbook: one sheet per table."""
-    tables = all_tables(roadmap=roadmap)
-    book = tablib.Databook([_dataset(table) for table in tables])
-    return book.export("xlsx")
+def xlsx_bytes(tables: list[Table]) -> bytes:
+    """The tables as an XLSX workbook, one sheet per table."""
+    if len(tables) == 1:
+        return _dataset(tables[0]).export("xlsx")
+    return tablib.Databook([_dataset(table) for table in tables]).export("xlsx")
 
 
-def roadmap_csv(*, roadmap: Roadmap) -> str:
-    """The roadmap as one CSV (";" separated): one section per table, each
-    introduced by its title and headers, sections separated by a blank line."""
-    tables = all_tables(roadmap=roadmap)
+def csv_text(tables: list[Table]) -> str:
+    """The tables as one CSV (";" separated): one table is its headers and
+    rows; several are sections, each introduced by its title and headers,
+    separated by a blank line."""
     output = io.StringIO()
     writer = csv.writer(output, delimiter=";", lineterminator="\r\n")
+    if len(tables) == 1:
+        _write_csv(writer, tables[0])
+        return output.getvalue()
     for index, table in enumerate(tables):
         if index:
             writer.writerow([])
         writer.writerow([escape_cell(f"# {table.title}")])
-        writer.writerow(escape_row(table.headers))
-        for row in table.rows:
-            # Escape first: a negative number is data, not a formula.
-            writer.writerow(_csv_value(value) for value in escape_row(row))
+        _write_csv(writer, table)
     return output.getvalue()
-
-
-def _csv_value(value):
-    """French spreadsheets read 12,5 and 23/11/2026, not 12.5 and 2026-11-23."""
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.strftime("%d/%m/%Y %H:%M")
-    if isinstance(value, date):
-        return value.strftime("%d/%m/%Y")
-    if isinstance(value, Decimal | float):
-        return str(value).replace(".", ",")
-    return value

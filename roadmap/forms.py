@@ -1,7 +1,8 @@
+from functools import cache
+
 from django import forms
 from django.db.models import Q
 
-from basins.forms import DsfrFormMixin
 from diagnostics.models import NafDivision
 from roadmap import models
 from roadmap.enums import ActionStatus
@@ -10,11 +11,7 @@ YEAR_HELP = "Année sur quatre chiffres, par exemple 2026."
 
 
 class VersionedModelForm(forms.ModelForm):
-    """A hidden ``version``: the one the user saw, checked when saving.
-
-    Fields are set up in ``setup_fields()``, before DsfrFormMixin (placed
-    first in the bases) reads the errors, which validates the form.
-    """
+    """A hidden ``version``: the one the user saw, checked when saving."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -27,21 +24,14 @@ class VersionedModelForm(forms.ModelForm):
                 "required": "La version de l'élément manque : rechargez la page."
             },
         )
-        self.setup_fields()
-
-    def setup_fields(self):
-        pass
 
 
-class ItemForm(DsfrFormMixin, VersionedModelForm):
+class ItemForm(VersionedModelForm):
     """Base of every item form: choices limited to the item's own roadmap."""
 
     def __init__(self, *args, roadmap, **kwargs):
-        self.roadmap = roadmap
         super().__init__(*args, **kwargs)
-
-    def setup_fields(self):
-        roadmap = self.roadmap
+        self.roadmap = roadmap
         scoped = {
             "owner": models.LocalActor.objects.filter(stage__roadmap=roadmap),
             "axis": models.Axis.objects.filter(stage__roadmap=roadmap),
@@ -90,8 +80,10 @@ TEXTAREA_FIELDS = {
 }
 
 
-def item_form_class(model, fields):
-    """A ModelForm for ``model`` with the house widgets."""
+@cache
+def item_form_class(item_type):
+    """The ModelForm of an item type (roadmap.models.registry), house widgets."""
+    fields = list(item_type.fields)
     widgets = {name: widget for name, widget in WIDGETS.items() if name in fields}
     widgets.update(
         {
@@ -100,10 +92,12 @@ def item_form_class(model, fields):
             if name in TEXTAREA_FIELDS
         }
     )
-    return forms.modelform_factory(model, form=ItemForm, fields=fields, widgets=widgets)
+    return forms.modelform_factory(
+        item_type.model, form=ItemForm, fields=fields, widgets=widgets
+    )
 
 
-class StageSummaryForm(DsfrFormMixin, VersionedModelForm):
+class StageSummaryForm(VersionedModelForm):
     summary = forms.CharField(
         label="Synthèse de l'étape",
         required=False,
@@ -117,7 +111,7 @@ class StageSummaryForm(DsfrFormMixin, VersionedModelForm):
         fields = ["summary"]
 
 
-class CommentForm(DsfrFormMixin, forms.Form):
+class CommentForm(forms.Form):
     body = forms.CharField(
         label="Commentaire",
         max_length=5000,
@@ -126,7 +120,7 @@ class CommentForm(DsfrFormMixin, forms.Form):
     )
 
 
-class RoadmapForm(DsfrFormMixin, forms.ModelForm):
+class RoadmapForm(forms.ModelForm):
     title = forms.CharField(
         label="Titre",
         required=False,
@@ -173,15 +167,7 @@ class RoadmapForm(DsfrFormMixin, forms.ModelForm):
         return cleaned
 
 
-class _SelectionForm(forms.Form):
-    """Scopes ``items`` before DsfrFormMixin reads the errors."""
-
-    def __init__(self, *args, queryset, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["items"].queryset = queryset
-
-
-class BulkStatusForm(DsfrFormMixin, _SelectionForm):
+class BulkStatusForm(forms.Form):
     """Set the status (and optionally the progress) of several action items."""
 
     items = forms.ModelMultipleChoiceField(
@@ -199,6 +185,10 @@ class BulkStatusForm(DsfrFormMixin, _SelectionForm):
         max_value=100,
         help_text="Laissez vide pour ne pas le changer.",
     )
+
+    def __init__(self, *args, queryset, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["items"].queryset = queryset
 
     @property
     def values(self):

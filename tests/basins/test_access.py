@@ -1,4 +1,5 @@
 import pytest
+from django.contrib.auth.models import AnonymousUser
 
 from basins.models import Basin
 
@@ -47,8 +48,6 @@ def test_admin_sees_all(admin_user, territory):
 
 @pytest.mark.django_db
 def test_outsider_and_anonymous_see_nothing(outsider, territory):
-    from django.contrib.auth.models import AnonymousUser
-
     assert not Basin.objects.visible_to(outsider).exists()
     assert not Basin.objects.visible_to(AnonymousUser()).exists()
 

@@ -79,7 +79,7 @@ def test_empty_fields_are_reported_per_field(client):
     response = client.post(LOGIN, {"username": "", "password": ""})
     html = response.text
     assert html.count("Ce champ est obligatoire.") == 2
-    assert 'aria-describedby="id_username-errors"' in html
+    assert 'aria-describedby="id_username_error"' in html
     assert 'aria-invalid="true"' in html
 
 

@@ -7,8 +7,8 @@ import pytest
 from django.core.cache import cache
 from playwright.sync_api import expect
 
-from roadmap import workflow
 from roadmap.enums import StageKind
+from roadmap.services import workflow
 from tests.e2e.helpers import axe_check, login
 from tests.roadmap.factories import RoadmapFactory
 

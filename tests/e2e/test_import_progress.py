@@ -339,10 +339,10 @@ def test_malformed_file_is_refused_on_the_form(
     login(page, admin_user.username)
     upload(page, path)
 
-    expect(page.locator("#id_file-errors")).to_contain_text(message)
-    # The message is tied to the field for screen readers.
+    expect(page.locator("#id_file_error")).to_contain_text(message)
+    # The message is tied to the field for screen readers (Django's own ids).
     expect(page.get_by_label("Fichier CSV")).to_have_attribute(
-        "aria-describedby", "id_file-errors"
+        "aria-describedby", "id_file_helptext id_file_error"
     )
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "Importer un fichier de données publiques"

@@ -20,7 +20,7 @@ from roadmap.enums import (
     ProjectKind,
     StageStatus,
 )
-from roadmap.registry import ITEM_TYPES
+from roadmap.models.registry import ITEM_TYPES
 from tests.e2e.helpers import (
     BLOCKING_IMPACTS,
     axe_check,
@@ -210,7 +210,7 @@ def test_committee_member_fills_in_the_six_stages_in_place(
     with page.expect_response(re.compile(r"/formations/ajouter/$")) as answer:
         form.locator("#item-save-formations").click()
     assert answer.value.status == 422
-    error = form.locator("#id_progress-errors")
+    error = form.locator("#id_progress_error")
     expect(error).to_have_text(
         "Assurez-vous que cette valeur est inférieure ou égale à 100."
     )
@@ -225,10 +225,14 @@ def test_committee_member_fills_in_the_six_stages_in_place(
     remove_expected(console_errors, 422)
     axe_check(page, context="#item-form-formations")
     assert not models.TrainingAction.objects.exists()
+    expect(page.locator("#stage-progress")).to_contain_text("0 %")
     progress.fill("40")
     row = save(form, "formations", "CAP soudure en alternance")
     expect(row).to_contain_text("Usinage de précision")
     expect(row).to_contain_text("Forges de l'Isère")
+    # The stage's progress bar follows the save, without a reload.
+    expect(page.locator("#stage-progress")).to_contain_text("40 %")
+    expect(page.locator("#stage-progress-bar")).to_have_attribute("value", "40")
     assert_not_reloaded(page, url)
 
     # Stage 4: an investment project, then a funding line for it.

@@ -1,7 +1,10 @@
 """Access matrix of the roadmap editing URLs (see tests/access.py)."""
 
-from roadmap.registry import ITEM_TYPES
+from roadmap.models.registry import ITEM_TYPES
 from tests.access import ADMINS, COMMITTEE, REVIEWERS, VISIBLE, Case
+from tests.roadmap.access_cases_dashboard import CASES as DASHBOARD_CASES
+from tests.roadmap.access_cases_pins import PIN_CASES
+from tests.roadmap.access_cases_review import CASES as REVIEW_CASES
 from tests.roadmap.factories import RoadmapFactory, make_item
 
 COMMENTERS = COMMITTEE | REVIEWERS | ADMINS
@@ -65,6 +68,7 @@ CASES = [
         post_data=lambda basin, kwargs: {"body": "Merci pour ce travail."},
     ),
     Case("roadmap:stage_history", make_kwargs=stage_kwargs(1)),
+    Case("roadmap:stage_progress", make_kwargs=stage_kwargs(3)),
     Case("roadmap:risks", make_kwargs=roadmap_kwargs),
     Case("roadmap:item_list", make_kwargs=kind_kwargs("competences")),
     Case("roadmap:item_list", make_kwargs=kind_kwargs("risques")),
@@ -107,14 +111,4 @@ for slug in ("formations", "partenariats"):
         )
     )
 
-from tests.roadmap.access_cases_review import CASES as REVIEW_CASES  # noqa: E402
-
-CASES += REVIEW_CASES
-
-from tests.roadmap.access_cases_dashboard import CASES as DASHBOARD_CASES  # noqa: E402
-
-CASES += DASHBOARD_CASES
-
-from tests.roadmap.access_cases_pins import PIN_CASES  # noqa: E402
-
-CASES += PIN_CASES
+CASES += REVIEW_CASES + DASHBOARD_CASES + PIN_CASES

@@ -1,6 +1,8 @@
 """Valid POST data for each item type of the registry."""
 
 from roadmap.enums import StageKind
+from roadmap.forms import item_form_class
+from roadmap.models.registry import get_item_type
 
 ACTION = {
     "owner": "",
@@ -135,10 +137,7 @@ def payload(slug, roadmap, **overrides):
 
 def edit_payload(slug, item, roadmap, **overrides):
     """The item's own values as form data, with ``overrides``."""
-    from roadmap.registry import get_item_type
-
-    item_type = get_item_type(slug)
-    form = item_type.form_class(instance=item, roadmap=roadmap)
+    form = item_form_class(get_item_type(slug))(instance=item, roadmap=roadmap)
     data = {}
     for name in form.fields:
         value = form[name].value()

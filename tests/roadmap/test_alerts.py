@@ -3,8 +3,8 @@
 from datetime import date, datetime
 from decimal import Decimal
 
-from roadmap import alerts
-from roadmap.alerts import (
+from roadmap.dashboard import alerts
+from roadmap.dashboard.alerts import (
     ActivityFact,
     AlertKind,
     AxisFact,

@@ -11,9 +11,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from roadmap import workflow
+from roadmap import services
 from roadmap.enums import StageKind, StageStatus
-from roadmap.models import Stage
+from roadmap.models import AlertThreshold, FundingLine, Stage
+from roadmap.services import workflow
 from tests.basins.factories import BasinFactory
 from tests.roadmap.factories import (
     AxisFactory,
@@ -271,9 +272,6 @@ def test_a_transition_shows_at_once_despite_the_cache(
 def test_an_item_written_through_the_services_refreshes_the_alerts(
     client, region_reviewer, roadmaps, member
 ):
-    from roadmap import services
-    from roadmap.models import FundingLine
-
     client.force_login(region_reviewer)
     alerts_url = reverse("roadmap:dashboard_alerts") + "?kind=crowding_out"
     assert "Aucune alerte" in client.get(alerts_url).content.decode()
@@ -294,8 +292,6 @@ def test_an_item_written_through_the_services_refreshes_the_alerts(
 def test_a_new_threshold_refreshes_the_crowding_out_alert(
     client, region_reviewer, roadmaps, territory
 ):
-    from roadmap.models import AlertThreshold
-
     FundingLineFactory(
         roadmap=roadmaps["grenoble"], beneficiary_is_sme=False, amount_obtained=400
     )

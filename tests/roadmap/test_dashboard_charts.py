@@ -3,7 +3,7 @@
 import json
 from decimal import Decimal
 
-from roadmap import dashboard_charts
+from roadmap.dashboard import charts as dashboard_charts
 
 ROWS = [
     {"name": "Grenoble", "jobs": 0.75, "target": 1.5, "change": Decimal("-0.7")},

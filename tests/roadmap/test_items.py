@@ -6,8 +6,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from roadmap.enums import AuditAction, StageKind, StageStatus
+from roadmap.forms import item_form_class
 from roadmap.models import AuditEvent, Axis, LocalActor, TrainingAction
-from roadmap.registry import ITEM_TYPES, get_item_type
+from roadmap.models.registry import ITEM_TYPES, get_item_type
 from tests.roadmap import factories
 from tests.roadmap.payloads import EDITS, edit_payload, payload
 
@@ -440,7 +441,7 @@ def test_every_field_of_every_form_has_a_label(client, member, roadmap):
     client.force_login(member)
     for slug in SLUGS:
         html = client.get(url("item_create", roadmap, slug), **HTMX).content.decode()
-        form = get_item_type(slug).form_class(roadmap=roadmap)
+        form = item_form_class(get_item_type(slug))(roadmap=roadmap)
         for field in form.visible_fields():
             assert f'for="{field.id_for_label}"' in html, (slug, field.name)
 

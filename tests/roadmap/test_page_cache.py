@@ -10,10 +10,11 @@ from django.urls import reverse
 
 from basins.enums import Role
 from diagnostics.models import ImportKind
-from roadmap import selectors, services, workflow
+from roadmap import selectors, services
 from roadmap.enums import AuthorRole, StageKind
-from roadmap.fragments import CSRF_PLACEHOLDER
-from roadmap.services_pins import pin_figure
+from roadmap.services import workflow
+from roadmap.services.pins import pin_figure
+from roadmap.templatetags.stamped import CSRF_PLACEHOLDER
 from tests.basins.factories import MembershipFactory
 from tests.diagnostics.compute_factories import ImportRunFactory, PopulationCountFactory
 from tests.roadmap.factories import AxisFactory, RoadmapFactory, TrainingActionFactory
@@ -448,3 +449,46 @@ def test_a_summary_conflict_stays_out_of_the_cached_summary(
     summary = _section(_page(client, stage.get_absolute_url()), "summary")
     assert "conflict-alert" not in summary
     assert "Texte du pilote" in summary
+
+
+@pytest.mark.django_db
+def test_progress_bar_follows_every_htmx_save(client, member, roadmap):
+    stage = roadmap.stages.get(number=StageKind.SKILLS)
+    client.force_login(member)
+    page = client.get(stage.get_absolute_url()).text
+    progress_url = reverse(
+        "roadmap:stage_progress",
+        kwargs={"roadmap_pk": roadmap.pk, "number": stage.number},
+    )
+    bar = page[
+        page.index('id="stage-progress"') : page.index(
+            "</p>", page.index('id="stage-progress"')
+        )
+    ]
+    # The bar asks for itself again after every write of the page.
+    assert f'hx-get="{progress_url}"' in bar
+    assert 'hx-trigger="roadmap-changed from:body"' in bar
+    assert "Avancement de l'étape : 0 %" in bar
+    htmx = {"HTTP_HX_REQUEST": "true"}
+    saved = client.post(
+        reverse(
+            "roadmap:item_create",
+            kwargs={"roadmap_pk": roadmap.pk, "kind": "formations"},
+        ),
+        {
+            "title": "Soudeurs hydrogène",
+            "provider_kind": "cfa",
+            "places": "12",
+            "status": "in_progress",
+            "progress": "40",
+        },
+        **htmx,
+    )
+    assert saved.status_code == 200
+    assert "roadmap-changed" in saved.headers["HX-Trigger"]
+    refreshed = client.get(progress_url, **htmx).text
+    assert "<html" not in refreshed
+    assert "Avancement de l'étape : 40 %" in refreshed
+    assert 'value="40"' in refreshed
+    # The page itself, from the cache, shows the new progress too.
+    assert "Avancement de l'étape : 40 %" in client.get(stage.get_absolute_url()).text

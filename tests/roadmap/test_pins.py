@@ -18,7 +18,7 @@ from diagnostics.selectors import BasinDiagnostic, Source
 from roadmap import pins
 from roadmap.enums import AuditAction, StageKind, StageStatus
 from roadmap.models import AuditEvent, PinnedFigure, Stage
-from roadmap.services_pins import AlreadyPinned, pin_figure
+from roadmap.services.pins import AlreadyPinned, pin_figure
 from tests.diagnostics.compute_factories import (
     EstablishmentFactory,
     HiringProjectsFactory,

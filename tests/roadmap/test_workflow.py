@@ -13,10 +13,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from basins.enums import Role
-from roadmap import services, workflow
+from roadmap import services
 from roadmap.enums import AuditAction, AuthorRole, StageKind, StageStatus
 from roadmap.models import AuditEvent, Stage, StageComment, StageTransition
-from roadmap.views import CHANGED_EVENT
+from roadmap.services import workflow
+from roadmap.views.common import CHANGED_EVENT
 from tests.basins.factories import MembershipFactory
 from tests.roadmap.factories import (
     AxisFactory,
