@@ -32,6 +32,7 @@ import psycopg
 import pytest
 from django.conf import settings
 
+from tests.test_process_model import processes as procfile
 from tests.test_settings import production_env
 
 pytestmark = pytest.mark.slow
@@ -48,15 +49,6 @@ from basins.models import Basin
 get_user_model().objects.create_superuser("exploitation", "", "{PASSWORD}")
 Basin.objects.create(code="0051", name="Alençon")
 """
-
-
-def procfile() -> dict[str, str]:
-    lines = (BASE_DIR / "Procfile").read_text().splitlines()
-    return dict(
-        line.split(":", 1)
-        for line in lines
-        if line.strip() and not line.startswith("#")
-    )
 
 
 def free_port() -> int:
@@ -178,7 +170,7 @@ def wait_for(check, *, seconds: float, what: str):
 
 def test_the_production_stack_serves_pages_assets_and_imports(tmp_path, capsys):
     started = time.monotonic()
-    processes = procfile()
+    processes = procfile("Procfile")
     port = free_port()
     with fresh_database(tmp_path) as database_url:
         env = production_env(
