@@ -11,8 +11,9 @@ from config.logs import request_id_var
 
 access_log = logging.getLogger("bassins.access")
 
-# A proxy's id is kept when it is a plain token (Scalingo and Clever Cloud
-# send one); anything else (too long, spaces, quotes) could forge log lines.
+# A proxy's id (a router or load balancer that sets X-Request-ID) is kept when
+# it is a plain token; anything else (too long, spaces, quotes) could forge
+# log lines.
 VALID_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,128}")
 
 

@@ -163,10 +163,11 @@ AXES_ENABLED = env_bool("AXES_ENABLED", True)
 SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF, CSP.NONCE],
-    # No 'unsafe-inline' nor hash: plotly.js would inject two <style> elements
-    # (its global rules, MapLibre's CSS), but skips them when elements with
-    # their ids exist; diagnostics/includes/plotly_assets.html provides them
-    # and serves the global rules from static/css/plotly.css instead.
+    # No 'unsafe-inline' nor hash: plotly.js would inject its global rules in
+    # a <style>, but skips it when an element with its id exists;
+    # diagnostics/includes/plotly_assets.html serves them from
+    # static/css/plotly.css instead. The partial bundle (tools/plotly/) has no
+    # map traces (MapLibre's CSS) and sets no style attribute on colorbars.
     "style-src": [CSP.SELF],
     "img-src": [CSP.SELF, "data:"],
     "font-src": [CSP.SELF],

@@ -61,6 +61,23 @@ def test_make_run_starts_the_server_and_the_worker():
     assert check.returncode == 0, check.stderr
 
 
+def test_the_clever_cloud_set_up_runs_the_procfiles_commands():
+    procfile = processes("Procfile")
+    guide = (BASE_DIR / "docs" / "deploiement.md").read_text()
+    clever = dict(re.findall(r'^\s*(CC_[A-Z_]+)="([^"]+)"', guide, re.MULTILINE))
+
+    web = procfile["web"].split()
+    assert clever["CC_RUN_COMMAND"].split() == [
+        *web[:-1],
+        "--bind",
+        "0.0.0.0:9000",
+        web[-1],
+    ]
+    assert clever["CC_WORKER_COMMAND"] == procfile["worker"]
+    release = procfile["release"].split(" && ")
+    assert [clever["CC_PRE_RUN_HOOK"], clever["CC_POST_BUILD_HOOK"]] == release
+
+
 @pytest.mark.parametrize("name", ["Procfile", "Procfile.dev", "ops/daily"])
 def test_every_management_command_named_exists(name):
     named = MANAGE.findall((BASE_DIR / name).read_text())

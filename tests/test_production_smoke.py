@@ -33,7 +33,7 @@ import pytest
 from django.conf import settings
 
 from tests.test_process_model import processes as procfile
-from tests.test_settings import production_env
+from tests.test_settings import production_env, run
 
 pytestmark = pytest.mark.slow
 
@@ -193,15 +193,7 @@ def test_the_production_stack_serves_pages_assets_and_imports(tmp_path, capsys):
         )
         assert release.returncode == 0, release.stdout + release.stderr
         released = time.monotonic()
-        setup = subprocess.run(
-            [str(BIN / "python"), "manage.py", "shell", "-c", SETUP],
-            cwd=BASE_DIR,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
+        setup = run(["manage.py", "shell", "-c", SETUP], env)
         assert setup.returncode == 0, setup.stderr
 
         web_log, worker_log = tmp_path / "web.log", tmp_path / "worker.log"
