@@ -9,6 +9,7 @@ FOUND_PYTHON := $(shell for p in python3 python3.12 python3.13; do \
   && { command -v $$p; break; }; done)
 PYTHON ?= $(or $(FOUND_PYTHON),python3)
 PYTEST_ARGS ?=
+PORT ?= 8000
 export DJANGO_DEBUG ?= 1
 
 .PHONY: run test test-all e2e bench bench-pages lint format check-python install migrate demo worker clean
@@ -34,9 +35,11 @@ migrate: install
 demo: migrate
 	$(PY) manage.py load_full_demo
 
+# The server and the background worker (imports), under one process manager:
+# Procfile.dev, run by honcho; Ctrl-C stops both.
 run: demo
-	@echo "Serveur : http://127.0.0.1:8000 (tâches de fond : make worker)"
-	$(PY) manage.py runserver 127.0.0.1:8000
+	@echo "Serveur : http://127.0.0.1:$(PORT), avec les tâches de fond (Ctrl-C arrête les deux)"
+	PATH="$(CURDIR)/$(BIN):$$PATH" PORT=$(PORT) $(BIN)/honcho --procfile Procfile.dev start
 
 worker: install
 	$(PY) manage.py db_worker

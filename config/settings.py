@@ -6,10 +6,10 @@ DATABASE_URL the project runs on a local SQLite file.
 
 import os
 from datetime import timedelta
+from email.utils import getaddresses
 from pathlib import Path
 
 import dj_database_url
-import plotly
 from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -48,7 +48,8 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
-    "django.contrib.staticfiles",
+    # django.contrib.staticfiles, publishing only what the pages use.
+    "config.apps.PublishedStaticFilesConfig",
     "django.contrib.humanize",
     "django.forms",
     "django_htmx",
@@ -62,7 +63,12 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "config.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Static files answer here, before the session and the rest (see below).
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    # HTML and other dynamic responses, gzipped (BREACH: see below).
+    "django.middleware.gzip.GZipMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -160,10 +166,11 @@ AXES_ENABLED = env_bool("AXES_ENABLED", True)
 SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF, CSP.NONCE],
-    # No 'unsafe-inline' nor hash: plotly.js would inject two <style> elements
-    # (its global rules, MapLibre's CSS), but skips them when elements with
-    # their ids exist; diagnostics/includes/plotly_assets.html provides them
-    # and serves the global rules from static/css/plotly.css instead.
+    # No 'unsafe-inline' nor hash: plotly.js would inject its global rules in
+    # a <style>, but skips it when an element with its id exists;
+    # diagnostics/includes/plotly_assets.html serves them from
+    # static/css/plotly.css instead. The partial bundle (tools/plotly/) has no
+    # map traces (MapLibre's CSS) and sets no style attribute on colorbars.
     "style-src": [CSP.SELF],
     "img-src": [CSP.SELF, "data:"],
     "font-src": [CSP.SELF],
@@ -200,13 +207,49 @@ USE_I18N = True
 USE_TZ = True
 
 # --- Static files ---------------------------------------------------------
+# Served by WhiteNoise from STATIC_ROOT (`collectstatic`, the release step):
+# hashed names (ManifestStaticFilesStorage), cached a year as immutable, sent
+# pre-compressed (brotli, gzip). The DSFR's and htmx's unused files are not
+# collected (config/apps.py). plotly.js is a partial bundle built from the npm
+# registry (tools/plotly/) and committed under static/vendor/plotly/.
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
-# plotly.js is served from the installed plotly package, never from a CDN.
-STATICFILES_DIRS = [
-    BASE_DIR / "static",
-    ("vendor/plotly", Path(plotly.__file__).parent / "package_data"),
-]
+STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / "staticfiles"))
+STATICFILES_DIRS = [BASE_DIR / "static"]
+# Hashed names need the manifest that collectstatic writes: in production only
+# (DEBUG off and not under pytest), so that `make run` and the tests serve the
+# source files directly.
+STATIC_MANIFEST = not DEBUG and "PYTEST_VERSION" not in os.environ
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if STATIC_MANIFEST
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
+# Outside production WhiteNoise serves the source files through the
+# finders, as runserver does: no collectstatic needed.
+WHITENOISE_USE_FINDERS = WHITENOISE_AUTOREFRESH = not STATIC_MANIFEST
+# Unhashed copies stay too, cached 60 s only (WHITENOISE_MAX_AGE): the
+# DSFR's manifest.webmanifest names its icons without a hash.
+# The manifest storage rewrites the url() of the DSFR's stylesheets to hashed
+# names, so their content no longer matches django-dsfr's built-in SRI
+# hashes. The files are served by this site (script-src/style-src 'self'),
+# never by a CDN: subresource integrity would guard nothing here.
+DSFR_USE_INTEGRITY_CHECKSUMS = False
+
+# GZipMiddleware and BREACH: a compressed response's size can leak a secret
+# it reflects next to attacker-controlled text. The secrets in our pages are
+# the CSRF token, masked anew on every response by Django (so it never
+# repeats), and none else (session ids stay in cookies). Django adds random
+# bytes to every gzipped response (the "Heal the BREACH" mitigation), and
+# the session and CSRF cookies are SameSite=Lax, so a cross-site request, as
+# the attack needs, is not signed in. Compression stays on for every page.
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
 MEDIA_URL = "media/"
 
@@ -214,6 +257,8 @@ MEDIA_URL = "media/"
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # Seconds between two progress writes of a running import (one UPDATE each).
 IMPORT_PROGRESS_INTERVAL = 1.0
+# Seconds after which a still pending import says that no worker took it.
+IMPORT_WORKER_NOTICE_AFTER = 10
 
 # --- Caching --------------------------------------------------------------
 CACHES = {
@@ -230,10 +275,109 @@ IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 # Official data files (INSEE, France Travail, Etalab), outside the repository.
 DATA_DIR = Path(os.environ.get("BASSINS_DATA_DIR", BASE_DIR.parent / "shared" / "data"))
 
+# --- E-mail ---------------------------------------------------------------
+# SMTP from the environment (a PaaS's SMTP add-on, the ministry's relay):
+# DJANGO_EMAIL_HOST, DJANGO_EMAIL_PORT (587 with DJANGO_EMAIL_USE_TLS=1, 465
+# with DJANGO_EMAIL_USE_SSL=1, else 25), DJANGO_EMAIL_HOST_USER and
+# DJANGO_EMAIL_HOST_PASSWORD. Without DJANGO_EMAIL_HOST, mail is printed on
+# the console in DEBUG and sent to an SMTP server on localhost otherwise.
+if "DJANGO_EMAIL_HOST" in os.environ or not DEBUG:
+    _smtp = {
+        "host": os.environ.get("DJANGO_EMAIL_HOST", "localhost"),
+        "username": os.environ.get("DJANGO_EMAIL_HOST_USER", ""),
+        "password": os.environ.get("DJANGO_EMAIL_HOST_PASSWORD", ""),
+        "use_tls": env_bool("DJANGO_EMAIL_USE_TLS"),
+        "use_ssl": env_bool("DJANGO_EMAIL_USE_SSL"),
+        "timeout": 10,
+    }
+    if os.environ.get("DJANGO_EMAIL_PORT"):
+        _smtp["port"] = int(os.environ["DJANGO_EMAIL_PORT"])
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": _smtp,
+        }
+    }
+else:
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+DEFAULT_FROM_EMAIL = os.environ.get(
+    "DJANGO_DEFAULT_FROM_EMAIL", "Bassins industriels <ne-pas-repondre@localhost>"
+)
+SERVER_EMAIL = os.environ.get("DJANGO_SERVER_EMAIL", DEFAULT_FROM_EMAIL)
+
+# --- Error reporting ------------------------------------------------------
+# Both optional, both off by default:
+# - DJANGO_ADMINS ('"Name, Team" <address>, other@address'): each server error
+#   (500) is mailed to them by Django, with its traceback (DEBUG off only);
+# - SENTRY_DSN: errors go to Sentry or a compatible service (GlitchTip,
+#   self-hosted), with `pip install -e '.[sentry]'`; no personal data is sent
+#   (send_default_pii off). SENTRY_ENVIRONMENT, SENTRY_RELEASE and
+#   SENTRY_TRACES_SAMPLE_RATE (0 by default: errors only) tune it.
+ADMINS = [
+    f'"{name}" <{address}>' if name else address
+    for name, address in getaddresses([os.environ.get("DJANGO_ADMINS", "")])
+    if "@" in address
+]
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
+if SENTRY_DSN:
+    try:
+        import sentry_sdk
+        from sentry_sdk.integrations.django import DjangoIntegration
+    except ImportError:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(
+            "SENTRY_DSN is set but sentry-sdk is not installed: "
+            "pip install -e '.[sentry]'."
+        ) from None
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        integrations=[DjangoIntegration()],
+        environment=os.environ.get("SENTRY_ENVIRONMENT", "production"),
+        release=os.environ.get("SENTRY_RELEASE") or None,
+        traces_sample_rate=float(os.environ.get("SENTRY_TRACES_SAMPLE_RATE", "0")),
+        send_default_pii=False,
+    )
+
+# --- Logging --------------------------------------------------------------
+# One JSON object per line on stderr (LOG_FORMAT=json, the default without
+# DEBUG), or plain text (LOG_FORMAT=text, the default with DEBUG); every line
+# logged during a request carries its id (config/middleware.py), and each
+# request gets one line on bassins.access. LOG_LEVEL (INFO) for the rest.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text" if DEBUG else "json")
+LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "filters": {
+        "request_id": {"()": "config.logs.RequestIdFilter"},
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+    },
+    "formatters": {
+        "json": {"()": "config.logs.JsonFormatter"},
+        "text": {
+            "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": "json" if LOG_FORMAT == "json" else "text",
+        },
+        # Does nothing while ADMINS is empty.
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["require_debug_false", "request_id"],
+        },
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        # Replace Django's defaults (their console handler only works in DEBUG).
+        "django": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
+        "django.request": {"handlers": ["mail_admins"], "propagate": True},
+        "django.server": {"handlers": [], "propagate": True},
+        "axes": {"level": "WARNING"},
+    },
 }

@@ -1,18 +1,21 @@
 """Staff pages to upload public data files and follow their import."""
 
+from datetime import timedelta
 from functools import wraps
 from pathlib import Path
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from diagnostics.forms import ImportUploadForm
 from diagnostics.importers import base, runs
 from diagnostics.importers.validation import ImportFileError
-from diagnostics.models import ImportRun
+from diagnostics.models import ImportRun, ImportStatus
 
 PERMISSION = "diagnostics.add_importrun"
 
@@ -43,7 +46,16 @@ def import_list(request):
     runs_page = Paginator(
         ImportRun.objects.select_related("user").order_by("-created_at", "-pk"), 20
     ).get_page(request.GET.get("page"))
-    return render(request, "diagnostics/imports/list.html", {"page": runs_page})
+    oldest_pending = (
+        ImportRun.objects.filter(status=ImportStatus.PENDING)
+        .order_by("created_at", "pk")
+        .first()
+    )
+    return render(
+        request,
+        "diagnostics/imports/list.html",
+        {"page": runs_page, "waiting": _waiting(oldest_pending)},
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -78,7 +90,11 @@ def import_detail(request, pk):
     template = "diagnostics/imports/detail.html"
     if request.htmx and not request.htmx.boosted:
         template += "#progress"
-    return render(request, template, {"run": run, "report": _report(run)})
+    return render(
+        request,
+        template,
+        {"run": run, "report": _report(run), "waiting": _waiting(run)},
+    )
 
 
 @require_GET
@@ -98,6 +114,24 @@ def import_rejects(request, pk):
         f'attachment; filename="import-{run.pk}-lignes-rejetees.csv"'
     )
     return response
+
+
+def _waiting(run: ImportRun | None) -> str:
+    """Why a run is still pending, once it has waited a while ("" before).
+
+    "busy": another import is running (a worker is there, it will come to
+    this one); "no_worker": nothing is running, so no worker took the queue
+    (``make run`` starts one; in production, the Procfile's ``worker``).
+    Runs of a killed worker are no longer "running" (mark_interrupted).
+    """
+    if run is None or run.status != ImportStatus.PENDING:
+        return ""
+    waited = timezone.now() - run.created_at
+    if waited < timedelta(seconds=settings.IMPORT_WORKER_NOTICE_AFTER):
+        return ""
+    if ImportRun.objects.filter(status=ImportStatus.RUNNING).exists():
+        return "busy"
+    return "no_worker"
 
 
 def _read_chunks(path: Path, size: int = 256 * 1024):

@@ -15,10 +15,13 @@ REPO_DIR = Path(__file__).resolve().parents[2]
 
 
 def bench_url() -> str:
+    """A database of its own, named after DATABASE_URL's: test runs against
+    different databases of one server never share it."""
     current = os.environ.get("DATABASE_URL", "")
-    base = current if current.startswith(("postgres://", "postgresql://")) else None
-    base = base or run.DEFAULT_URL
-    return urlunsplit(urlsplit(base)._replace(path="/bassins_bench_smoke"))
+    if current.startswith(("postgres://", "postgresql://")):
+        parts = urlsplit(current)
+        return urlunsplit(parts._replace(path=f"{parts.path}_bench_smoke"))
+    return urlunsplit(urlsplit(run.DEFAULT_URL)._replace(path="/bassins_bench_smoke"))
 
 
 @pytest.mark.slow
