@@ -153,6 +153,11 @@ LARGE_BANDS = tuple(
     (band, weight * (1 if band in ("", "NN", "00", "01") else 3.0))
     for band, weight in SMALL_BANDS
 )
+# Written in enseigne3Etablissement of the first row: a valid value of the
+# format that no real stock carries, by which the product recognises a
+# generated stock (diagnostics.provenance) and labels its figures.
+GENERATED_MARKER = "DONNEES DE DEMONSTRATION GENEREES"
+MARKER_COLUMN = "enseigne3Etablissement"
 NAF_OLD = (
     ("NAFRev1", ("52.1D", "55.3A", "74.1J", "45.2B", "70.2A", "52.4C", "15.8C")),
     ("NAF1993", ("60.2M", "85.1C", "28.5D", "51.1P", "74.8K", "01.1A", "93.0E")),
@@ -428,8 +433,15 @@ class Generator:
                 firm[2] -= 1
                 if firm[2] == 0:
                     firm = []
-                yield self._row(draws, i, siren, nic, head_office)
+                row = self._row(draws, i, siren, nic, head_office)
+                if produced == 0 and i == 0:
+                    row = self._marked(row)
+                yield row
             produced += size
+
+    def _marked(self, row: tuple[str, ...]) -> tuple[str, ...]:
+        at = self.header.index(MARKER_COLUMN)
+        return (*row[:at], GENERATED_MARKER, *row[at + 1 :])
 
     def _new_firm(self, firm_number: int) -> list:
         rng = self.rng

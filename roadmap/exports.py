@@ -23,6 +23,7 @@ from roadmap.models import (
     Measurement,
     Need,
     Partnership,
+    PinnedFigure,
     Risk,
     Roadmap,
     Skill,
@@ -299,11 +300,24 @@ def item_tables(*, roadmap: Roadmap) -> list[Table]:
     return [_table(spec, roadmap) for spec in TABLE_SPECS]
 
 
+# The figures of the automatic diagnostic pinned to stage 1, with their frozen
+# source (which says "Données de démonstration (générées)" for demo data).
+# Exports only: the printable page shows them in its own block.
+PINNED_SPEC = TableSpec(
+    "Chiffres épinglés",
+    PinnedFigure,
+    ("label", "value", "source", "note"),
+    StageKind.DIAGNOSTIC,
+)
+
+
 def all_tables(*, roadmap: Roadmap) -> list[Table]:
-    """What an export holds: the roadmap, its stages, then every item table."""
+    """What an export holds: the roadmap, its stages, the pinned figures, then
+    every item table."""
     return [
         roadmap_info(roadmap=roadmap),
         stage_table(roadmap=roadmap),
+        _table(PINNED_SPEC, roadmap),
         *item_tables(roadmap=roadmap),
     ]
 
