@@ -1,9 +1,11 @@
 """Stage 1: figures of the automatic diagnostic pinned to the shared diagnostic."""
 
 import datetime
+import io
 import re
 from html import unescape
 
+import openpyxl
 import pytest
 from django.core.cache import cache
 from django.db import connection
@@ -423,6 +425,38 @@ def test_pin_freezes_the_current_figure_and_records_it(stage, member):
     assert event.object_id == str(pinned.pk)
     assert event.changes["value"] == ["", pinned.value]
     assert event.changes["key"] == ["", "lq:25"]
+
+
+@pytest.mark.django_db
+def test_a_pin_of_generated_data_carries_the_label_into_the_exports(
+    client, member, stage, roadmap
+):
+    ImportRun.objects.filter(kind=ImportKind.SIRENE).update(generated=True)
+    pin_figure(stage=stage, key="lq:25", user=member)
+    pin_figure(stage=stage, key="population:last", user=member)
+    client.force_login(member)
+    label = "Données de démonstration (générées)"
+
+    html = text(client.get(stage_url(roadmap)))
+    assert html.count(label) >= 2  # the SIRENE groups and the pinned figure
+    csv_text = client.get(
+        reverse("roadmap:export_csv", kwargs={"pk": roadmap.pk})
+    ).content.decode()
+    rows = [line for line in csv_text.splitlines() if "Indice de spécificité" in line]
+    assert len(rows) == 1
+    assert label in rows[0]
+    population = [line for line in csv_text.splitlines() if "Population" in line]
+    assert population
+    assert all(label not in line for line in population)
+    book = openpyxl.load_workbook(
+        io.BytesIO(
+            client.get(
+                reverse("roadmap:export_xlsx", kwargs={"pk": roadmap.pk})
+            ).content
+        )
+    )
+    sources = [row[2] for row in book["Chiffres épinglés"].iter_rows(values_only=True)]
+    assert any(str(source).startswith(label) for source in sources)
 
 
 @pytest.mark.django_db
