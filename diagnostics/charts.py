@@ -113,6 +113,9 @@ def location_quotients(
             "<br>%{customdata} établissements actifs<extra></extra>",
         )
     )
+    # Room on the right for the longest bar's label.
+    longest = max([i.location_quotient for i in rows] + [threshold])
+    fig.update_xaxes(range=[0, longest * 1.3])
     fig.add_vline(x=1, line_dash="dot", line_color=GREY)
     fig.add_vline(
         x=threshold,

@@ -85,6 +85,9 @@ PRODUCERS = {
     ImportKind.BMO: ("France Travail", "enquête Besoins en main-d'œuvre (BMO)"),
     ImportKind.ZONES: ("INSEE", "base des zones d'emploi 2020"),
 }
+GENERATED_KIND_LABELS = {
+    ImportKind.SIRENE: "Établissements SIRENE (stock généré pour la démonstration)",
+}
 GENERATED_PRODUCER = (
     "générateur de démonstration du projet (bench/sirene.py)",
     "stock d'établissements généré au format Sirene, calé sur des agrégats "
@@ -173,10 +176,17 @@ class ImportRun(models.Model):
         ordering = ["-created_at", "-pk"]
 
     def __str__(self):
-        return f"{self.get_kind_display()} — {self.file_name}"
+        return f"{self.kind_label} — {self.file_name}"
 
     def get_absolute_url(self):
         return reverse("diagnostics:import_detail", kwargs={"pk": self.pk})
+
+    @property
+    def kind_label(self) -> str:
+        """The kind of data, which for a generated stock says so."""
+        if self.generated:
+            return GENERATED_KIND_LABELS.get(self.kind, self.get_kind_display())
+        return self.get_kind_display()
 
     @property
     def producer(self) -> str:

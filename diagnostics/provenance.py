@@ -92,7 +92,7 @@ def _sirene(path: Path) -> FileFacts:
         at = header.index(MARKER_COLUMN)
         if at < len(first) and first[at] == GENERATED_MARKER:
             return FileFacts(
-                vintage="stock fictif produit par le générateur de démonstration",
+                vintage="stock fictif, sans date de référence réelle",
                 generated=True,
             )
     if path.name.lower().endswith(".zip"):

@@ -290,3 +290,46 @@ def test_empty_states_do_not_link_others_to_the_imports_page(client, member, ter
     html = client.get(url(territory["grenoble"])).content.decode()
     assert f'class="fr-link" href="{reverse("diagnostics:import_list")}"' not in html
     assert "Un administrateur peut les importer" in html
+
+
+def test_methods_page_explains_each_indicator_and_lists_the_imports(
+    client, member, imported
+):
+    from diagnostics.models import ImportRun
+
+    ImportRun.objects.filter(pk=imported["sirene"].pk).update(generated=True)
+    client.force_login(member)
+    response = client.get(reverse("diagnostics:methods"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    for anchor in (
+        "sources",
+        "etablissements",
+        "specificite",
+        "fiabilite",
+        "taille",
+        "perennite",
+        "bmo",
+        "chomage",
+        "population",
+        "demonstration",
+    ):
+        assert f'id="{anchor}"' in html
+    # The rule, with the thresholds the code applies.
+    assert "au moins <strong>3 établissements</strong>" in html
+    assert "au moins <strong>20 salariés estimés</strong>" in html
+    assert "<strong>85 % ou plus</strong>" in html
+    # Band middles from the code, e.g. 20 to 49 employees -> 34.5.
+    assert "<td>34,5</td>" in html
+    # Each kind of data with its latest real import, linked.
+    assert imported["sirene"].get_absolute_url() in html
+    assert imported["unemployment"].get_absolute_url() in html
+    assert "Établissements SIRENE (stock généré pour la démonstration)" in html
+    assert "trimestres 2003-T1 à 2023-T3" in html
+
+
+def test_footer_links_to_the_methods_for_signed_in_users_only(client, member):
+    methods = f'href="{reverse("diagnostics:methods")}"'
+    assert methods not in client.get(reverse("login")).content.decode()
+    client.force_login(member)
+    assert methods in client.get(reverse("basins:home")).content.decode()

@@ -167,6 +167,8 @@ def test_an_uploaded_generated_stock_is_flagged(
     page = client.get(run.get_absolute_url()).content.decode()
     assert 'id="import-generated"' in page
     assert "générateur de démonstration du projet" in page
+    assert "Établissements SIRENE (stock généré pour la démonstration)" in page
+    assert "stock INSEE" not in page
 
 
 @pytest.mark.django_db

@@ -23,7 +23,7 @@ def test_a_generated_stock_is_recognised(tmp_path, settings):
     sirene.write(path, rows=3, seed=1, data_dir=settings.DATA_DIR)
     facts = provenance.describe_file(kind=ImportKind.SIRENE, path=path)
     assert facts.generated
-    assert "générateur de démonstration" in facts.vintage
+    assert facts.vintage == "stock fictif, sans date de référence réelle"
 
 
 def test_a_real_looking_stock_is_not_flagged(tmp_path):
