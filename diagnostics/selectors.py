@@ -180,24 +180,7 @@ def _sirene_aggregates(*, basin_ids, last_year):
     scoped = active if basin_ids is None else active.filter(basin_id__in=basin_ids)
     per_basin: dict[int, dict] = defaultdict(_empty_basin)
 
-    sector_rows = (
-        scoped.values("basin_id", "naf_section", "naf_division", "naf_code")
-        .annotate(
-            establishments=Count("pk"),
-            employees=Sum(employees_expression()),
-            top_band=_top_band(),
-        )
-        .order_by()
-        .values_list(
-            "basin_id",
-            "naf_section",
-            "naf_division",
-            "naf_code",
-            "establishments",
-            "employees",
-            "top_band",
-        )
-    )
+    sector_rows = _sector_rows(scoped, "basin_id")
     sums = _sector_sums(sector_rows)
     if basin_ids is None:
         national = _merge_levels(sums.values())
@@ -253,6 +236,22 @@ def _sirene_aggregates(*, basin_ids, last_year):
         # A basin without any establishment still gets an (empty) entry.
         per_basin.setdefault(basin_id, _empty_basin())
     return dict(per_basin), national
+
+
+def _sector_rows(scoped, *keys):
+    """(*keys, section, division, sub-class, establishments, employees, top
+    band) per group of ``scoped`` establishments."""
+    columns = (*keys, "naf_section", "naf_division", "naf_code")
+    return (
+        scoped.values(*columns)
+        .annotate(
+            establishments=Count("pk"),
+            employees=Sum(employees_expression()),
+            top_band=_top_band(),
+        )
+        .order_by()
+        .values_list(*columns, "establishments", "employees", "top_band")
+    )
 
 
 def _top_band():
@@ -322,24 +321,7 @@ def national_sector_totals() -> dict[str, dict[str, tuple[int, float, float]]]:
 
     The same query as the per-basin one, without the basin.
     """
-    rows = (
-        Establishment.objects.filter(is_active=True)
-        .values("naf_section", "naf_division", "naf_code")
-        .annotate(
-            establishments=Count("pk"),
-            employees=Sum(employees_expression()),
-            top_band=_top_band(),
-        )
-        .order_by()
-        .values_list(
-            "naf_section",
-            "naf_division",
-            "naf_code",
-            "establishments",
-            "employees",
-            "top_band",
-        )
-    )
+    rows = _sector_rows(Establishment.objects.filter(is_active=True))
     return _merge_levels(_sector_sums((None, *row) for row in rows).values())
 
 
