@@ -4,25 +4,37 @@ Writes rows in the official ``StockEtablissement_utf8.csv`` format: UTF-8,
 comma separated, one header line, fields quoted only when they contain a
 comma, a double quote or a line break (as the INSEE file does), ``\\n`` line
 ends. The header is read from ``sirene_headers_2026.txt`` in the data folder
-(54 columns); ``legacy=True`` writes the older 48-column layout.
+(``settings.DATA_DIR``; 54 columns); ``legacy=True`` writes the older
+48-column layout.
 
-What makes the rows realistic enough to benchmark and test an importer:
+The stock is fictitious but calibrated (see :mod:`bench.calibration` for the
+published figures and the method): establishments spread over the zones
+d'emploi by population, each zone's sections tilted by its BMO hiring
+projects, national shares of sections, headcount bands and salaried jobs
+(manufacturing about 11-12 %) kept, and no establishment larger than a
+share of its zone's expected employment, so no basin of a small sample is
+one holding. ``python bench/sirene.py --check`` prints the generated
+aggregates against the published ones.
+
+What else makes the rows realistic enough to benchmark and test an importer:
 
 - SIREN (8 digits + Luhn key) and SIRET (SIREN + NIC, Luhn-valid), unique;
   firms with several establishments (one of them the head office);
 - creation dates skewed to recent years; about 60 % active (``A``) and 40 %
   closed (``F``), old establishments more often closed;
-- headcount bands (``trancheEffectifsEtablissement``) mostly empty/NN/00/01,
-  few large ones, larger in industry, transport, health and administration;
-- NAF rév. 2 codes drawn from the 732 real sub-classes with sector weights
-  (retail, services and construction dominate), plus a small share of old
+- NAF rév. 2 codes drawn from the 732 real sub-classes (within a section,
+  a few common sub-classes weigh more), plus a small share of old
   nomenclatures (``NAFRev1``, ``NAF1993``) on old closed establishments;
-- communes drawn from the communes of the 306 zones d'emploi 2020, weighted
-  by population; Paris, Lyon and Marseille get arrondissement codes;
+- communes weighted by population; Paris, Lyon and Marseille get
+  arrondissement codes;
 - about 3 % non-diffusible establishments (``statutDiffusionEtablissement``
   ``P``) whose address fields read ``[ND]``;
 - plausible addresses (number, street type, street name, postcode, BAN id,
   Lambert 93 coordinates), with a few names containing commas and quotes.
+
+The first row's ``enseigne3Etablissement`` reads ``GENERATED_MARKER``: a
+valid value of the format that no real stock carries, by which the product
+recognises a generated stock and labels its figures as demo data.
 
 The NAF 2025 column (``activitePrincipaleNAF25Etablissement``) repeats the
 rév. 2 code for active establishments: the official NAF 2025 correspondence
@@ -30,9 +42,10 @@ table is not in the data folder, and the importer reads it as a code only.
 
 Streaming: rows are produced in chunks and written as they come, so memory
 stays flat whatever ``rows``. Deterministic: the same seed gives the same
-bytes. About 25 µs per row on this machine (1M rows in 25 s, 3M in ~75 s).
+bytes. About 30 µs per row on this machine.
 
-CLI: ``python bench/sirene.py --rows N --seed S --out FILE [--legacy]``.
+CLI: ``python bench/sirene.py --rows N --seed S --out FILE [--legacy]``, or
+``--check`` to print the calibration of ``--rows`` generated rows.
 """
 
 from __future__ import annotations
@@ -54,6 +67,11 @@ from datetime import date, timedelta
 from pathlib import Path
 
 REPO_DIR = Path(__file__).resolve().parent.parent
+if str(REPO_DIR) not in sys.path:  # run as a script: bench/ and diagnostics/
+    sys.path.insert(0, str(REPO_DIR))
+
+from bench import calibration  # noqa: E402
+
 HEADER_FILE = "sirene_headers_2026.txt"
 ZE_COMMUNES_FILE = "insee_ze2020_communes_geo2023.csv"
 COG_COMMUNES_FILE = "etalab_cog2026_communes.csv"
@@ -73,30 +91,6 @@ CHUNK = 5_000
 REFERENCE_YEAR = 2025  # last full year of the stock
 HEADCOUNT_YEARS = (("2023", 80), ("2022", 12), ("2021", 5), ("2020", 3))
 
-# Share of establishments per NAF section (order of magnitude of the stock).
-SECTION_WEIGHTS = {
-    "A": 6.0,
-    "B": 0.1,
-    "C": 5.0,
-    "D": 2.0,
-    "E": 0.3,
-    "F": 11.0,
-    "G": 16.0,
-    "H": 4.0,
-    "I": 7.0,
-    "J": 3.0,
-    "K": 3.0,
-    "L": 8.0,
-    "M": 11.0,
-    "N": 6.0,
-    "O": 1.0,
-    "P": 2.0,
-    "Q": 6.0,
-    "R": 2.0,
-    "S": 7.0,
-    "T": 0.1,
-    "U": 0.01,
-}
 # Sub-classes much more frequent than their section's average.
 SUBCLASS_BOOSTS = {
     "68.20B": 4,
@@ -128,31 +122,12 @@ SUBCLASS_BOOSTS = {
     "47.91B": 5,
     "90.01Z": 4,
 }
-SMALL_BANDS = (
-    ("", 12.0),
-    ("NN", 38.0),
-    ("00", 8.0),
-    ("01", 11.0),
-    ("02", 5.5),
-    ("03", 3.0),
-    ("11", 2.2),
-    ("12", 1.4),
-    ("21", 0.45),
-    ("22", 0.22),
-    ("31", 0.05),
-    ("32", 0.06),
-    ("41", 0.025),
-    ("42", 0.009),
-    ("51", 0.004),
-    ("52", 0.0007),
-    ("53", 0.0003),
-)
-# Industry, transport, health and administration: more large establishments.
-LARGE_SECTIONS = frozenset("BCDEHOQ")
-LARGE_BANDS = tuple(
-    (band, weight * (1 if band in ("", "NN", "00", "01") else 3.0))
-    for band, weight in SMALL_BANDS
-)
+# Written in enseigne3Etablissement of the first row (see the docstring);
+# diagnostics.provenance reads it.
+GENERATED_MARKER = "DONNEES DE DEMONSTRATION GENEREES"
+MARKER_COLUMN = "enseigne3Etablissement"
+# Closed establishments: share that still shows a headcount band.
+CLOSED_WITH_BAND = 0.3
 NAF_OLD = (
     ("NAFRev1", ("52.1D", "55.3A", "74.1J", "45.2B", "70.2A", "52.4C", "15.8C")),
     ("NAF1993", ("60.2M", "85.1C", "28.5D", "51.1P", "74.8K", "01.1A", "93.0E")),
@@ -261,12 +236,23 @@ def luhn_valid(digits: str) -> bool:
     return digits.isdigit() and luhn_sum(digits) % 10 == 0
 
 
+_DIGIT = {str(value): value for value in range(10)}
+_DOUBLED_DIGIT = {str(value): _DOUBLED[value] for value in range(10)}
+
+
 def luhn_complete(prefix: str) -> str:
-    """Append the digit that makes ``prefix`` Luhn-valid."""
-    for digit in "0123456789":
-        if luhn_sum(prefix + digit) % 10 == 0:
-            return prefix + digit
-    raise AssertionError("unreachable")  # pragma: no cover
+    """Append the digit that makes ``prefix`` Luhn-valid.
+
+    Once the digit is appended, the prefix's last digit is doubled: its sum
+    is read in one pass and the digit is what brings it to a multiple of 10.
+    """
+    doubled, kept = _DOUBLED_DIGIT, _DIGIT
+    total = 0
+    odd = True
+    for char in reversed(prefix):
+        total += doubled[char] if odd else kept[char]
+        odd = not odd
+    return f"{prefix}{-total % 10}"
 
 
 # --- Reference data ----------------------------------------------------------
@@ -286,7 +272,8 @@ def default_data_dir() -> Path:
 
 def official_header(data_dir: Path, *, legacy: bool = False) -> list[str]:
     """The StockEtablissement header line, read from the data folder."""
-    text = (data_dir / HEADER_FILE).read_text(encoding="utf-8")
+    with calibration.open_data(data_dir, HEADER_FILE) as file:
+        text = file.read()
     for line in text.splitlines():
         if line.startswith("siren,nic,siret,"):
             columns = line.strip().split(",")
@@ -301,6 +288,7 @@ class Commune:
     code: str
     name: str
     postcode: str
+    zone: str  # zone d'emploi 2020
 
 
 def _sirene_label(name: str) -> str:
@@ -309,11 +297,29 @@ def _sirene_label(name: str) -> str:
     return "".join(c for c in text if not unicodedata.combining(c)).upper()
 
 
-def load_communes(data_dir: Path) -> tuple[list[Commune], list[float]]:
-    """Communes of the 306 zones d'emploi with cumulative population weights."""
+@dataclass
+class Places:
+    """Communes of the 306 zones d'emploi, weighted by population."""
+
+    communes: list[Commune]
+    cumulative: list[float]  # cumulative population weights of ``communes``
+    populations: dict[str, int]  # commune code (as in the zone file) -> people
+    commune_zone: dict[str, str]
+
+    @property
+    def zone_population(self) -> dict[str, float]:
+        totals: dict[str, float] = {}
+        for code, zone in self.commune_zone.items():
+            totals[zone] = totals.get(zone, 0.0) + max(self.populations[code], 20)
+        return totals
+
+
+def load_places(data_dir: Path) -> Places:
+    """Communes with their zone and population (COG 2026 populations;
+    Paris, Lyon and Marseille split into their arrondissements)."""
     cog = {}
     arrondissements: dict[str, list[tuple[str, str, str, int]]] = {}
-    with open(data_dir / COG_COMMUNES_FILE, encoding="utf-8", newline="") as f:
+    with calibration.open_data(data_dir, COG_COMMUNES_FILE) as f:
         for row in csv.DictReader(f):
             population = int(row["population"] or 0)
             postcode = (row["codes_postaux"] or "").split(" ")[0]
@@ -324,9 +330,10 @@ def load_communes(data_dir: Path) -> tuple[list[Commune], list[float]]:
                     row["commune_parente_ou_chef_lieu"], []
                 ).append((row["code"], row["nom"], postcode, population))
     communes, cumulative, total = [], [], 0.0
-    with open(data_dir / ZE_COMMUNES_FILE, encoding="utf-8", newline="") as f:
+    populations, commune_zone = {}, {}
+    with calibration.open_data(data_dir, ZE_COMMUNES_FILE) as f:
         for row in csv.DictReader(f):
-            code = row["CODGEO"]
+            code, zone = row["CODGEO"], row["ZE2020"]
             if code in arrondissements:
                 # SIRENE locates establishments in the arrondissement.
                 parts = arrondissements[code]
@@ -335,35 +342,39 @@ def load_communes(data_dir: Path) -> tuple[list[Commune], list[float]]:
                 population, postcode = cog.get(code, (100, ""))
                 postcode = postcode or f"{code[:2]}000"
                 parts = [(code, row["LIBGEO"], postcode, population)]
+            populations[code] = sum(part[3] for part in parts)
+            commune_zone[code] = zone
             for part_code, name, postcode, population in parts:
                 total += max(population, 20)
-                communes.append(Commune(part_code, _sirene_label(name), postcode))
+                communes.append(Commune(part_code, _sirene_label(name), postcode, zone))
                 cumulative.append(total)
-    return communes, cumulative
+    return Places(communes, cumulative, populations, commune_zone)
 
 
-def load_naf(path: Path = NAF_FIXTURE) -> tuple[list[tuple[str, str]], list[float]]:
-    """(sub-class code, section) of the 732 NAF rév. 2 sub-classes, weighted."""
-    records = json.loads(path.read_text(encoding="utf-8"))
-    division_section = {
+def division_sections(records: list | None = None) -> dict[str, str]:
+    """NAF rév. 2 division -> its section (from the NAF fixture)."""
+    if records is None:
+        records = json.loads(NAF_FIXTURE.read_text(encoding="utf-8"))
+    return {
         r["pk"]: r["fields"]["section"]
         for r in records
         if r["model"] == "diagnostics.nafdivision"
     }
-    subclasses = [
-        (r["pk"], division_section[r["fields"]["division"]])
-        for r in records
-        if r["model"] == "diagnostics.nafsubclass"
-    ]
-    per_section: dict[str, int] = {}
-    for _code, section in subclasses:
-        per_section[section] = per_section.get(section, 0) + 1
-    cumulative, total = [], 0.0
-    for code, section in subclasses:
-        base = SECTION_WEIGHTS[section] / per_section[section]
-        total += base * SUBCLASS_BOOSTS.get(code, 1)
-        cumulative.append(total)
-    return subclasses, cumulative
+
+
+def load_naf(path: Path = NAF_FIXTURE) -> dict[str, tuple[list[str], list[float]]]:
+    """Section -> its NAF rév. 2 sub-classes with cumulative weights (a few
+    common sub-classes weigh more than their section's average)."""
+    records = json.loads(path.read_text(encoding="utf-8"))
+    division_section = division_sections(records)
+    weights: dict[str, dict[str, float]] = {}
+    for r in records:
+        if r["model"] == "diagnostics.nafsubclass":
+            section = division_section[r["fields"]["division"]]
+            weights.setdefault(section, {})[r["pk"]] = SUBCLASS_BOOSTS.get(r["pk"], 1)
+    return {
+        section: calibration.cumulative(codes) for section, codes in weights.items()
+    }
 
 
 def _cumulate(pairs):
@@ -375,11 +386,39 @@ def _cumulate(pairs):
     return values, cumulative
 
 
+def _creation_years():
+    """Years of creation: recent years weigh more (about a million creations
+    a year nowadays, far fewer before 2009)."""
+    return _cumulate(
+        (year, 1.0 + 10.0 * math.exp((year - REFERENCE_YEAR) / 7.0))
+        for year in range(1950, REFERENCE_YEAR + 1)
+    )
+
+
+def _active_probability(year: int) -> float:
+    """Survival falls with age: about 60 % of the stock is active."""
+    return 0.36 + 0.62 * math.exp(-(REFERENCE_YEAR - year) / 9.0)
+
+
+def active_share() -> float:
+    """Expected share of active rows, for the zones' expected sizes."""
+    years, cumulated = _creation_years()
+    weights = [b - a for a, b in zip([0.0, *cumulated], cumulated, strict=False)]
+    return sum(
+        w * _active_probability(y) for y, w in zip(years, weights, strict=True)
+    ) / sum(weights)
+
+
 # --- Generation ---------------------------------------------------------------
 
 
 class Generator:
-    """Produces establishment rows (tuples in header order) for one seed."""
+    """Produces establishment rows (tuples in header order) for one seed.
+
+    The zone of a row follows from its commune (drawn by population); its
+    section from the zone's mix, its headcount band from the zone and
+    section (see :mod:`bench.calibration`), its sub-class from the section.
+    """
 
     def __init__(self, *, seed: int, data_dir: Path | None = None, legacy=False):
         self.data_dir = data_dir or default_data_dir()
@@ -388,28 +427,50 @@ class Generator:
         self._keep = tuple(
             column not in LEGACY_MISSING for column in official_header(self.data_dir)
         )
+        self._marker_at = self.header.index(MARKER_COLUMN)
         self.rng = random.Random(seed)
-        self.communes, self.commune_weights = load_communes(self.data_dir)
-        self.naf, self.naf_weights = load_naf()
-        self.small_bands = _cumulate(SMALL_BANDS)
-        self.large_bands = _cumulate(LARGE_BANDS)
+        places = load_places(self.data_dir)
+        self.communes, self.commune_weights = places.communes, places.cumulative
+        self.zone_population = places.zone_population
+        bmo = calibration.bmo_section_mix(
+            self.data_dir, places.commune_zone, places.populations
+        )
+        self.zone_sections = {
+            zone: calibration.cumulative(weights)
+            for zone, weights in calibration.zone_section_weights(
+                self.zone_population, bmo
+            ).items()
+        }
+        self.section_bands = calibration.section_band_table()
+        self.naf = load_naf()
         self.street_types = _cumulate(STREET_TYPES)
         self.headcount_years = _cumulate(HEADCOUNT_YEARS)
-        # Years of creation: recent years weigh more (about a million
-        # creations a year nowadays, far fewer before 2009).
-        self.years = _cumulate(
-            (year, 1.0 + 10.0 * math.exp((year - REFERENCE_YEAR) / 7.0))
-            for year in range(1950, REFERENCE_YEAR + 1)
-        )
+        self.years = _creation_years()
         # SIRENs are a permutation of 8-digit numbers: unique, not sequential.
         self._siren_step = 39_916_801  # prime, coprime with 10**8
         self._siren_offset = self.rng.randrange(10**8)
+        self._bands: dict = {}
+
+    def band_tables(self, rows: int) -> dict[tuple[str, str], tuple]:
+        """(zone, section) -> cumulative band table for a stock of ``rows``:
+        no establishment above CAP_SHARE of the zone's expected employees."""
+        expected = rows * active_share() / sum(self.zone_population.values())
+        mean = calibration.mean_employees()
+        tables = {}
+        for zone, people in self.zone_population.items():
+            cap = calibration.CAP_SHARE * expected * people * mean
+            for section, row in self.section_bands.items():
+                tables[zone, section] = calibration.cumulative(
+                    calibration.capped_bands(row, cap=cap)
+                )
+        return tables
 
     def _siren(self, firm_number: int) -> str:
         body = (firm_number * self._siren_step + self._siren_offset) % 10**8
         return luhn_complete(f"{body:08d}")
 
     def rows(self, count: int) -> Iterator[tuple[str, ...]]:
+        self._bands = self.band_tables(count)
         firm_number = 0
         produced = 0
         firm: list = []
@@ -428,7 +489,11 @@ class Generator:
                 firm[2] -= 1
                 if firm[2] == 0:
                     firm = []
-                yield self._row(draws, i, siren, nic, head_office)
+                row = self._row(draws, i, siren, nic, head_office)
+                if produced == 0 and i == 0:
+                    at = self._marker_at
+                    row = (*row[:at], GENERATED_MARKER, *row[at + 1 :])
+                yield row
             produced += size
 
     def _new_firm(self, firm_number: int) -> list:
@@ -446,7 +511,6 @@ class Generator:
             "commune": rng.choices(
                 self.communes, cum_weights=self.commune_weights, k=size
             ),
-            "naf": rng.choices(self.naf, cum_weights=self.naf_weights, k=size),
             "year": rng.choices(self.years[0], cum_weights=self.years[1], k=size),
             "street": rng.choices(
                 self.street_types[0], cum_weights=self.street_types[1], k=size
@@ -456,22 +520,23 @@ class Generator:
 
     def _row(self, draws, i, siren, nic, head_office) -> tuple[str, ...]:
         rng = self.rng
+        random_ = rng.random
+        pick = calibration.pick
         commune = draws["commune"][i]
-        naf_code, section = draws["naf"][i]
         created_year = draws["year"][i]
         u = draws["u"][i]
         age = REFERENCE_YEAR - created_year
         created = date(created_year, 1, 1) + timedelta(days=int(u * 364))
-        # Survival falls with age: about 60 % of the stock is active.
-        active = rng.random() < 0.36 + 0.62 * math.exp(-age / 9.0)
+        active = random_() < _active_probability(created_year)
+        section = pick(self.zone_sections[commune.zone], random_())
+        naf_code = pick(self.naf[section], random_())
         nomenclature = "NAFRev2"
-        if not active and created_year < 2008 and rng.random() < 0.25:
-            nomenclature, codes = NAF_OLD[rng.random() < 0.5]
+        if not active and created_year < 2008 and random_() < 0.25:
+            nomenclature, codes = NAF_OLD[random_() < 0.5]
             naf_code = codes[int(u * 1000) % len(codes)]
-        bands = self.large_bands if section in LARGE_SECTIONS else self.small_bands
         band = ""
-        if active or rng.random() < 0.3:
-            band = bands[0][bisect.bisect(bands[1], rng.random() * bands[1][-1])]
+        if active or random_() < CLOSED_WITH_BAND:
+            band = pick(self._bands[commune.zone, section], random_())
         headcount_year = ""
         if band and band != "NN":
             years = self.headcount_years
@@ -616,14 +681,126 @@ def write(
     return rows
 
 
+def check(path: Path, *, data_dir: Path | None = None) -> str:
+    """The aggregates of a stock file against the published ones, as text."""
+    data_dir = data_dir or default_data_dir()
+    places = load_places(data_dir)
+    commune_zone = {commune.code: commune.zone for commune in places.communes}
+    found = calibration.measure(
+        path, commune_zone=commune_zone, division_section=division_sections()
+    )
+    aims = calibration.published()
+    population = places.zone_population
+    people = sum(population.values())
+    density = sorted(
+        (found["zones"].get(zone, {}).get("establishments", 0) / found["active"])
+        / (inhabitants / people)
+        for zone, inhabitants in population.items()
+    )
+    lines = [
+        f"{path.name}: {found['active']:,} établissements actifs, "
+        f"{found['employees']:,.0f} salariés estimés",
+        f"{'agrégat':<48}{'publié':>9}{'généré':>9}",
+    ]
+
+    def line(label, published, generated, form="{:>8.1%}"):
+        lines.append(f"{label:<48}{form.format(published)} {form.format(generated)}")
+
+    line(
+        "salariés estimés par établissement actif",
+        aims["employees_per_active"],
+        found["employees_per_active"],
+        "{:>8.2f}",
+    )
+    jobs, firms = found["section_jobs"], found["section_establishments"]
+    line(
+        "part des salariés : industrie manufacturière (C)",
+        aims["manufacturing_jobs"],
+        jobs.get("C", 0),
+    )
+    line(
+        "part des salariés : industrie (B à E)",
+        aims["industry_jobs"],
+        sum(jobs.get(s, 0) for s in "BCDE"),
+    )
+    employers = sum(v for b, v in found["bands"].items() if b not in ("", "NN", "00"))
+    line(
+        "établissements employeurs (tranches 01 à 53)",
+        aims["employer_share"],
+        employers,
+    )
+    for section in calibration.SECTIONS:
+        line(
+            f"section {section}, part des établissements actifs",
+            aims[f"establishments_{section}"],
+            firms.get(section, 0),
+        )
+    for section in calibration.SECTIONS:
+        line(
+            f"section {section}, part des salariés estimés",
+            aims[f"jobs_{section}"],
+            jobs.get(section, 0),
+        )
+    for band in calibration.BANDS:
+        line(
+            f"tranche « {band} », part des établissements actifs",
+            aims[f"band_{band}"],
+            found["bands"].get(band, 0),
+            "{:>8.2%}",
+        )
+    lines += [
+        "établissements par habitant, zone / France : "
+        f"p5 {density[len(density) // 20]:.2f}, médiane "
+        f"{density[len(density) // 2]:.2f}, p95 {density[-len(density) // 20]:.2f}",
+        f"part médiane des 5 premiers établissements : {found['median_top5']:.1%}",
+        "plus forte part d'une division dans un bassin : "
+        "{:.1%} (zone {}, division {})".format(*found["largest_division_share"]),
+        f"spécialisations selon l'ancienne règle (indice >= 1,25, 100 salariés) : "
+        f"{found['old_rule_flagged']}, dont {found['old_rule_single']} sur un seul "
+        "établissement",
+    ]
+    for zone, division in (("1113", None), ("8409", "55")):
+        data = found["zones"].get(zone)
+        if not data:
+            continue
+        divisions = data["divisions"]
+        if division is None:
+            division = max(
+                divisions,
+                key=lambda d: (
+                    divisions[d]["quotient"] if divisions[d]["employees"] >= 100 else 0
+                ),
+            )
+        figures = divisions.get(division)
+        if figures:
+            lines.append(
+                f"zone {zone}, division {division} : {figures['share']:.1%} des "
+                f"salariés, indice {figures['quotient']:.2f}, "
+                f"{figures['employees']:,.0f} salariés, "
+                f"{figures['establishments']} établissements"
+            )
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--out", type=Path)
     parser.add_argument("--legacy", action="store_true", help="48-column layout")
     parser.add_argument("--data-dir", type=Path, default=None)
+    parser.add_argument(
+        "--check",
+        type=Path,
+        metavar="FILE",
+        help="print the aggregates of a stock file against the published ones",
+    )
     args = parser.parse_args(argv)
+    if args.check:
+        print(check(args.check, data_dir=args.data_dir))
+        return 0
+    if args.out is None:
+        parser.error("--out or --check is required")
     started = time.perf_counter()
     write(
         args.out,

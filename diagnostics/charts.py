@@ -22,6 +22,8 @@ RED = "#c9191e"
 GREY = "#929292"
 FONT = "Marianne, arial, sans-serif"
 SPECIALISATION_TEXT = "Spécialisation"
+NOT_SIGNIFICANT_TEXT = "non significatif"
+GENERATED_TITLE = " — données de démonstration (générées)"
 # No mode bar: its buttons would be focusable controls inside a role="img"
 # container, and every figure has a table with the same numbers next to it.
 CONFIG = {"displayModeBar": False, "locale": "fr"}
@@ -75,27 +77,45 @@ def location_quotients(
     indicators: Sequence[metrics.SectorIndicator],
     *,
     threshold: float = metrics.SPECIALISATION_THRESHOLD,
+    title_suffix: str = "",
 ) -> str:
     """Location quotient of each sector, with the specialisation threshold.
 
-    Specialisations are darker, hatched, and labelled in text.
+    Specialisations are darker, hatched, and labelled in text; a quotient
+    that fails the reliability rule is grey and labelled "non significatif".
     """
     rows = [i for i in reversed(indicators) if i.location_quotient is not None]
+
+    def colour(indicator):
+        if indicator.specialised:
+            return BLUE
+        return LIGHT_BLUE if indicator.robust else GREY
+
+    def text(indicator):
+        if indicator.specialised:
+            return SPECIALISATION_TEXT
+        return "" if indicator.robust else NOT_SIGNIFICANT_TEXT
+
     fig = go.Figure(
         go.Bar(
             x=[round(i.location_quotient, 2) for i in rows],
             y=[f"{i.code} — {_short(i.label)}" for i in rows],
             orientation="h",
             marker={
-                "color": [BLUE if i.specialised else LIGHT_BLUE for i in rows],
+                "color": [colour(i) for i in rows],
                 "pattern": {"shape": ["/" if i.specialised else "" for i in rows]},
             },
-            text=[SPECIALISATION_TEXT if i.specialised else "" for i in rows],
+            customdata=[i.establishments for i in rows],
+            text=[text(i) for i in rows],
             textposition="outside",
             cliponaxis=False,
-            hovertemplate="%{y}<br>Indice de spécificité : %{x}<extra></extra>",
+            hovertemplate="%{y}<br>Indice de spécificité : %{x}"
+            "<br>%{customdata} établissements actifs<extra></extra>",
         )
     )
+    # Room on the right for the longest bar's label.
+    longest = max([i.location_quotient for i in rows] + [threshold])
+    fig.update_xaxes(range=[0, longest * 1.3])
     fig.add_vline(x=1, line_dash="dot", line_color=GREY)
     fig.add_vline(
         x=threshold,
@@ -106,40 +126,45 @@ def location_quotients(
     )
     return _layout(
         fig,
-        title="Indice de spécificité par division (1 = moyenne nationale)",
+        title="Indice de spécificité par division (1 = moyenne nationale)"
+        + title_suffix,
         height=max(300, 28 * len(rows) + 110),
         xaxis_title="Indice de spécificité",
     )
 
 
-def size_structure(rows: Sequence[tuple]) -> str:
+def size_structure(rows: Sequence[metrics.SizeClass], *, title_suffix: str = "") -> str:
     """Establishments and estimated employees by size class."""
-    classes = [row[0] for row in rows]
+    classes = [row.size for row in rows]
     fig = go.Figure(
         [
             go.Bar(
                 name="Établissements actifs",
                 x=classes,
-                y=[row[1] for row in rows],
+                y=[row.establishments for row in rows],
                 marker_color=LIGHT_BLUE,
-                text=[row[1] for row in rows],
+                text=[row.establishments for row in rows],
                 textposition="outside",
             ),
             go.Bar(
                 name="Salariés estimés",
                 x=classes,
-                y=[round(row[2]) for row in rows],
+                y=[round(row.employees) for row in rows],
                 marker_color=BLUE,
                 marker_pattern_shape="x",
-                text=[round(row[2]) for row in rows],
+                text=[round(row.employees) for row in rows],
                 textposition="outside",
             ),
         ]
     )
-    return _layout(fig, title="Taille des établissements", barmode="group")
+    return _layout(
+        fig, title="Taille des établissements" + title_suffix, barmode="group"
+    )
 
 
-def creations_and_survival(cohorts: Sequence[metrics.CohortSurvival]) -> str:
+def creations_and_survival(
+    cohorts: Sequence[metrics.CohortSurvival], *, title_suffix: str = ""
+) -> str:
     """Creations per year (bars) and share still active (line, right axis)."""
     years = [str(c.year) for c in cohorts]
     fig = go.Figure(
@@ -168,7 +193,7 @@ def creations_and_survival(cohorts: Sequence[metrics.CohortSurvival]) -> str:
     )
     return _layout(
         fig,
-        title="Créations d'établissements et part encore active",
+        title="Créations d'établissements et part encore active" + title_suffix,
         yaxis={"title": {"text": "Créations"}},
         yaxis2={
             "title": {"text": "Encore actifs (%)"},
@@ -258,16 +283,24 @@ def diagnostic_figures(diagnostic) -> dict[str, str]:
     """Every figure of a BasinDiagnostic (plain data), keyed by block."""
     figures = {}
     if diagnostic.has_establishments:
+        # Figures from the demo generator's stock say so in their title.
+        suffix = GENERATED_TITLE if diagnostic.sirene_source.generated else ""
         figures["sections"] = employees_by_sector(
-            diagnostic.sections, title="Salariés estimés par section NAF"
+            diagnostic.sections, title="Salariés estimés par section NAF" + suffix
         )
         figures["divisions"] = employees_by_sector(
             diagnostic.divisions,
-            title="Salariés estimés par division NAF (15 premières)",
+            title="Salariés estimés par division NAF (15 premières)" + suffix,
         )
-        figures["quotients"] = location_quotients(diagnostic.divisions)
-        figures["sizes"] = size_structure(diagnostic.size_structure)
-        figures["cohorts"] = creations_and_survival(diagnostic.cohorts)
+        figures["quotients"] = location_quotients(
+            diagnostic.divisions, title_suffix=suffix
+        )
+        figures["sizes"] = size_structure(
+            diagnostic.size_structure, title_suffix=suffix
+        )
+        figures["cohorts"] = creations_and_survival(
+            diagnostic.cohorts, title_suffix=suffix
+        )
     if diagnostic.unemployment:
         figures["unemployment"] = unemployment(
             diagnostic.unemployment, basin_name=diagnostic.basin.name

@@ -30,6 +30,15 @@ class ImportUploadForm(forms.Form):
         "50 à 100 Mio pour les indicateurs.",
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
     )
+    vintage = forms.CharField(
+        label="Millésime des données (facultatif)",
+        help_text="Période ou date de référence des données, ex. « stock Sirene "
+        "au 1er janvier 2026 ». À défaut, il est lu dans le fichier quand il "
+        "l'indique (trimestres du chômage, année de l'enquête BMO, années de "
+        "recensement, date d'un stock Sirene zippé).",
+        max_length=120,
+        required=False,
+    )
     dry_run = forms.BooleanField(
         label="Simulation : tout vérifier et compter, sans rien enregistrer",
         required=False,

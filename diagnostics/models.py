@@ -67,6 +67,34 @@ class ImportKind(models.TextChoices):
     ZONES = "ZONES", "Zones d'emploi et communes (INSEE)"
 
 
+# Who publishes each kind of data, and the dataset, for the source lines.
+PRODUCERS = {
+    ImportKind.SIRENE: (
+        "INSEE",
+        "base Sirene des entreprises et de leurs établissements "
+        "(stock des établissements)",
+    ),
+    ImportKind.UNEMPLOYMENT: (
+        "INSEE",
+        "taux de chômage localisés par zone d'emploi (trimestriels, CVS)",
+    ),
+    ImportKind.POPULATION: (
+        "INSEE, via l'Observatoire des territoires (ANCT)",
+        "population des zones d'emploi aux recensements",
+    ),
+    ImportKind.BMO: ("France Travail", "enquête Besoins en main-d'œuvre (BMO)"),
+    ImportKind.ZONES: ("INSEE", "base des zones d'emploi 2020"),
+}
+GENERATED_KIND_LABELS = {
+    ImportKind.SIRENE: "Établissements SIRENE (stock généré pour la démonstration)",
+}
+GENERATED_PRODUCER = (
+    "générateur de démonstration du projet (bench/sirene.py)",
+    "stock d'établissements généré au format Sirene, calé sur des agrégats "
+    "nationaux publiés",
+)
+
+
 class ImportStatus(models.TextChoices):
     PENDING = "PENDING", "En attente"
     RUNNING = "RUNNING", "En cours"
@@ -125,6 +153,20 @@ class ImportRun(models.Model):
         "lignes rejetées (CSV)", upload_to="imports/rejects/", blank=True
     )
     task_id = models.CharField("identifiant de tâche", max_length=64, blank=True)
+    vintage = models.CharField(
+        "millésime des données",
+        max_length=120,
+        blank=True,
+        help_text="Période ou date de référence des données elles-mêmes (ex. "
+        "« enquête BMO 2024 », « stock Sirene du 1er janvier 2026 »), lue dans "
+        "le fichier ou déclarée à l'import.",
+    )
+    generated = models.BooleanField(
+        "données générées (démonstration)",
+        default=False,
+        help_text="Le fichier vient du générateur de démonstration du projet : "
+        "ses chiffres ne décrivent aucun territoire réel.",
+    )
 
     objects = ImportRunQuerySet.as_manager()
 
@@ -134,10 +176,31 @@ class ImportRun(models.Model):
         ordering = ["-created_at", "-pk"]
 
     def __str__(self):
-        return f"{self.get_kind_display()} — {self.file_name}"
+        return f"{self.kind_label} — {self.file_name}"
 
     def get_absolute_url(self):
         return reverse("diagnostics:import_detail", kwargs={"pk": self.pk})
+
+    @property
+    def kind_label(self) -> str:
+        """The kind of data, which for a generated stock says so."""
+        if self.generated:
+            return GENERATED_KIND_LABELS.get(self.kind, self.get_kind_display())
+        return self.get_kind_display()
+
+    @property
+    def producer(self) -> str:
+        """Who published the data ("INSEE", "France Travail"...)."""
+        if self.generated:
+            return GENERATED_PRODUCER[0]
+        return PRODUCERS.get(self.kind, ("", ""))[0]
+
+    @property
+    def dataset(self) -> str:
+        """The published dataset the file is a copy of."""
+        if self.generated:
+            return GENERATED_PRODUCER[1]
+        return PRODUCERS.get(self.kind, ("", self.get_kind_display()))[1]
 
     @property
     def is_finished(self) -> bool:

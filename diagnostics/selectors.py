@@ -11,11 +11,17 @@ latest successful, non-dry-run ``ImportRun`` of kind ``SIRENE``; a new import
 gives a new key and the old entries are never read again (they expire after
 ``CACHE_TIMEOUT``). The other blocks (unemployment, population, hiring
 projects) are small indexed reads of one basin and are not cached.
+
+Provenance: every row remembers the import that last wrote it (an unchanged
+row keeps its import through a re-import), so each block names the imports
+its rows actually come from, with the number of rows of each, rather than
+the newest file.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
+from collections.abc import Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -29,6 +35,7 @@ from django.db.models import (
     Count,
     F,
     FloatField,
+    Max,
     Q,
     Sum,
     Value,
@@ -36,7 +43,7 @@ from django.db.models import (
     Window,
 )
 from django.db.models.functions import ExtractYear, RowNumber
-from django.utils import timezone
+from django.utils import formats, timezone
 
 from basins.models import Basin
 from diagnostics import charts, metrics
@@ -53,7 +60,7 @@ from diagnostics.models import (
     UnemploymentRate,
 )
 
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 CACHE_TIMEOUT = 60 * 60 * 24 * 7
 LARGEST = 10  # establishments kept per basin for the dependence indicators
 COHORT_YEARS = 10
@@ -73,6 +80,16 @@ def latest_run(*, kind: str) -> ImportRun | None:
         .order_by("-finished_at", "-pk")
         .first()
     )
+
+
+def latest_runs() -> dict[str, ImportRun]:
+    """The latest successful, real import of each kind of data, in one query."""
+    latest: dict[str, ImportRun] = {}
+    for run in ImportRun.objects.filter(
+        status=ImportStatus.SUCCEEDED, dry_run=False
+    ).order_by("kind", "-finished_at", "-pk"):
+        latest.setdefault(run.kind, run)
+    return latest
 
 
 def _run_key(run: ImportRun | None) -> str:
@@ -113,6 +130,7 @@ def _empty_basin() -> dict:
         "divisions": {},
         "subclasses": {},
         "bands": {},
+        "runs": {},
         "cohorts": {},
         "largest": [],
     }
@@ -124,8 +142,10 @@ def sirene_aggregates(
     """Active establishments and estimated employees of every basin.
 
     Returns ``(per_basin, national)``. ``per_basin[basin_id]`` holds, as plain
-    dicts of ``code -> (establishments, employees)``: ``sections``,
-    ``divisions``, ``subclasses`` (NAF rév. 2), ``bands`` (headcount band);
+    dicts: ``sections``, ``divisions``, ``subclasses`` (NAF rév. 2) mapping a
+    code to ``(establishments, employees, employees of the largest
+    establishment)``; ``bands`` (headcount band -> ``(establishments,
+    employees)``); ``runs`` (import id -> active establishments it wrote);
     ``cohorts`` (``creation year -> (created, still active)``, all states,
     for the ``COHORT_YEARS`` years up to ``last_year``) and ``largest``, the
     ``LARGEST`` active establishments with most estimated employees.
@@ -160,19 +180,7 @@ def _sirene_aggregates(*, basin_ids, last_year):
     scoped = active if basin_ids is None else active.filter(basin_id__in=basin_ids)
     per_basin: dict[int, dict] = defaultdict(_empty_basin)
 
-    sector_rows = (
-        scoped.values("basin_id", "naf_section", "naf_division", "naf_code")
-        .annotate(establishments=Count("pk"), employees=Sum(employees_expression()))
-        .order_by()
-        .values_list(
-            "basin_id",
-            "naf_section",
-            "naf_division",
-            "naf_code",
-            "establishments",
-            "employees",
-        )
-    )
+    sector_rows = _sector_rows(scoped, "basin_id")
     sums = _sector_sums(sector_rows)
     if basin_ids is None:
         national = _merge_levels(sums.values())
@@ -184,14 +192,20 @@ def _sirene_aggregates(*, basin_ids, last_year):
 
     band_rows = (
         scoped.filter(basin__isnull=False)
-        .values("basin_id", "headcount_band")
+        .values("basin_id", "headcount_band", "import_run_id")
         .annotate(establishments=Count("pk"), employees=Sum(employees_expression()))
         .order_by()
     )
     for row in band_rows:
-        per_basin[row["basin_id"]]["bands"][row["headcount_band"]] = (
-            row["establishments"],
-            float(row["employees"] or 0),
+        data = per_basin[row["basin_id"]]
+        count, employees = data["bands"].get(row["headcount_band"], (0, 0.0))
+        data["bands"][row["headcount_band"]] = (
+            count + row["establishments"],
+            employees + float(row["employees"] or 0),
+        )
+        runs = data["runs"]
+        runs[row["import_run_id"]] = (
+            runs.get(row["import_run_id"], 0) + row["establishments"]
         )
 
     everyone = Establishment.objects.filter(
@@ -224,68 +238,90 @@ def _sirene_aggregates(*, basin_ids, last_year):
     return dict(per_basin), national
 
 
+def _sector_rows(scoped, *keys):
+    """(*keys, section, division, sub-class, establishments, employees, top
+    band) per group of ``scoped`` establishments."""
+    columns = (*keys, "naf_section", "naf_division", "naf_code")
+    return (
+        scoped.values(*columns)
+        .annotate(
+            establishments=Count("pk"),
+            employees=Sum(employees_expression()),
+            top_band=_top_band(),
+        )
+        .order_by()
+        .values_list(*columns, "establishments", "employees", "top_band")
+    )
+
+
+def _top_band():
+    """The largest headcount band of a group (band codes sort by size once
+    "NN" is left out): every establishment of a band counts its middle, so
+    this gives the estimated employees of the group's largest establishment."""
+    return Max("headcount_band", filter=~Q(headcount_band="NN"))
+
+
 def _sector_sums(rows) -> dict:
-    """Roll (basin, section, division, sub-class, count, employees) rows up.
+    """Roll (basin, section, division, sub-class, count, employees, top band)
+    rows up.
 
     Returns ``basin_id -> (sections, divisions, subclasses)``, each a dict of
-    ``code -> [establishments, employees]``. Blank codes (old nomenclatures,
-    non-diffusible activity) are left out of that level only.
+    ``code -> [establishments, employees, largest]``. Blank codes (old
+    nomenclatures, non-diffusible activity) are left out of that level only.
     """
     sums: dict = {}
+    middle = metrics.BAND_MIDPOINTS.get
     # Unrolled: this loop sees a row per basin and sub-class (~120,000).
-    for basin_id, section, division, code, count, employees in rows:
+    for basin_id, section, division, code, count, employees, band in rows:
         levels = sums.get(basin_id)
         if levels is None:
             levels = sums[basin_id] = ({}, {}, {})
         employees = float(employees or 0)
+        largest = middle(band or "", 0.0)
         if section:
-            _accumulate(levels[0], section, count, employees)
+            _accumulate(levels[0], section, count, employees, largest)
         if division:
-            _accumulate(levels[1], division, count, employees)
+            _accumulate(levels[1], division, count, employees, largest)
         if code:
-            _accumulate(levels[2], code, count, employees)
+            _accumulate(levels[2], code, count, employees, largest)
     return sums
 
 
-def _accumulate(bucket: dict, key: str, count: int, employees: float) -> None:
+def _accumulate(
+    bucket: dict, key: str, count: int, employees: float, largest: float
+) -> None:
     entry = bucket.get(key)
     if entry is None:
-        bucket[key] = [count, employees]
+        bucket[key] = [count, employees, largest]
     else:
         entry[0] += count
         entry[1] += employees
+        if largest > entry[2]:
+            entry[2] = largest
 
 
-def _merge_levels(all_levels) -> dict[str, dict[str, tuple[int, float]]]:
+def _merge_levels(all_levels) -> dict[str, dict[str, tuple[int, float, float]]]:
     merged: tuple[dict, dict, dict] = ({}, {}, {})
     for levels in all_levels:
         for total, bucket in zip(merged, levels, strict=True):
-            for key, (count, employees) in bucket.items():
-                _accumulate(total, key, count, employees)
+            for key, (count, employees, largest) in bucket.items():
+                _accumulate(total, key, count, employees, largest)
     return _frozen(merged)
 
 
-def _frozen(levels) -> dict[str, dict[str, tuple[int, float]]]:
+def _frozen(levels) -> dict[str, dict[str, tuple[int, float, float]]]:
     return {
         level: {key: tuple(value) for key, value in bucket.items()}
         for level, bucket in zip(LEVELS, levels, strict=True)
     }
 
 
-def national_sector_totals() -> dict[str, dict[str, tuple[int, float]]]:
+def national_sector_totals() -> dict[str, dict[str, tuple[int, float, float]]]:
     """France-wide establishments and employees by NAF section/division/sub-class.
 
     The same query as the per-basin one, without the basin.
     """
-    rows = (
-        Establishment.objects.filter(is_active=True)
-        .values("naf_section", "naf_division", "naf_code")
-        .annotate(establishments=Count("pk"), employees=Sum(employees_expression()))
-        .order_by()
-        .values_list(
-            "naf_section", "naf_division", "naf_code", "establishments", "employees"
-        )
-    )
+    rows = _sector_rows(Establishment.objects.filter(is_active=True))
     return _merge_levels(_sector_sums((None, *row) for row in rows).values())
 
 
@@ -318,12 +354,19 @@ def _last_complete_year(run: ImportRun | None) -> int:
     return moment.year - 1
 
 
-def cached_sirene(*, basin: Basin) -> tuple[dict, dict, ImportRun | None, int]:
+_NO_RUN = object()
+
+
+def cached_sirene(
+    *, basin: Basin, run=_NO_RUN
+) -> tuple[dict, dict, ImportRun | None, int]:
     """One basin's SIRENE aggregates and France's, cached per SIRENE import.
 
-    Key: id and finished_at of the latest successful SIRENE ImportRun.
+    Key: id and finished_at of the latest successful SIRENE ImportRun
+    (``run``, read here unless given; None when there is none).
     """
-    run = latest_run(kind=ImportKind.SIRENE)
+    if run is _NO_RUN:
+        run = latest_run(kind=ImportKind.SIRENE)
     last_year = _last_complete_year(run)
     basin_key = _cache_key(run, "basin", basin.pk)
     national_key = _cache_key(run, "national")
@@ -354,10 +397,22 @@ def warm_sirene_cache() -> int:
     return len(basin_ids)
 
 
+def methods_sources() -> list[tuple[str, ImportRun | None]]:
+    """Each kind of data the diagnostic reads, with its latest real import."""
+    latest = latest_runs()
+    kinds = (
+        ImportKind.SIRENE,
+        ImportKind.UNEMPLOYMENT,
+        ImportKind.POPULATION,
+        ImportKind.BMO,
+    )
+    return [(ImportKind(kind).label, latest.get(kind)) for kind in kinds]
+
+
 # --- Other sources (one basin) -------------------------------------------------
 
 
-def _sources(run_ids) -> dict[int, ImportRun]:
+def _runs_by_id(run_ids) -> dict[int, ImportRun]:
     ids = {pk for pk in run_ids if pk is not None}
     if not ids:
         return {}
@@ -369,6 +424,7 @@ def unemployment_series(*, basin: Basin) -> dict:
 
     The INSEE file has no France line; the comparison series is the simple
     (unweighted) mean of the zones d'emploi imported, labelled as such.
+    ``run_rows``: import id -> values of the basin it wrote.
     """
     rows = list(
         UnemploymentRate.objects.filter(basin=basin)
@@ -393,7 +449,7 @@ def unemployment_series(*, basin: Basin) -> dict:
             }
             for row in rows
         ],
-        "run_ids": {row["import_run_id"] for row in rows},
+        "run_rows": Counter(row["import_run_id"] for row in rows),
     }
 
 
@@ -406,7 +462,7 @@ def population_series(*, basin: Basin) -> dict:
     )
     return {
         "points": [{"year": r["year"], "population": r["population"]} for r in rows],
-        "run_ids": {row["import_run_id"] for row in rows},
+        "run_rows": Counter(row["import_run_id"] for row in rows),
     }
 
 
@@ -419,7 +475,7 @@ def hiring_by_family(*, basin: Basin) -> dict:
         .first()
     )
     if year is None:
-        return {"year": None, "families": [], "run_ids": set()}
+        return {"year": None, "families": [], "run_rows": Counter()}
     rows = (
         HiringProjects.objects.filter(basin=basin, year=year)
         .values("family_code", "family_label")
@@ -446,27 +502,119 @@ def hiring_by_family(*, basin: Basin) -> dict:
         }
         for row in rows
     ]
-    run_ids = set(
-        HiringProjects.objects.filter(basin=basin, year=year)
-        .values_list("import_run_id", flat=True)
-        .distinct()
-        .order_by()
+    run_rows = Counter(
+        dict(
+            HiringProjects.objects.filter(basin=basin, year=year)
+            .values_list("import_run_id")
+            .annotate(occupations=Count("pk"))
+            .order_by()
+        )
     )
-    return {"year": year, "families": families, "run_ids": run_ids}
+    return {"year": year, "families": families, "run_rows": run_rows}
 
 
 # --- The diagnostic of one basin ----------------------------------------------------
 
 
+@dataclass(frozen=True)
+class SourceRun:
+    """One import behind a block, and how many of the block's rows it wrote."""
+
+    run: ImportRun
+    rows: int
+
+
 @dataclass
 class Source:
-    """Where a block's figures come from."""
+    """Where a block's figures come from: the imports that wrote its rows.
 
-    runs: list[ImportRun]
+    ``unknown_rows``: rows loaded without any import (none in normal use).
+    ``newer``: a later successful import of the same kind that wrote none of
+    these rows (an unchanged re-import): the figures still come from
+    ``entries``, and the page says so.
+    """
+
+    entries: list[SourceRun] = field(default_factory=list)
+    unit: str = "lignes"
+    unknown_rows: int = 0
+    newer: ImportRun | None = None
+
+    @property
+    def runs(self) -> list[ImportRun]:
+        return [entry.run for entry in self.entries]
 
     @property
     def imported(self) -> bool:
-        return bool(self.runs)
+        return bool(self.entries)
+
+    @property
+    def rows(self) -> int:
+        return sum(entry.rows for entry in self.entries) + self.unknown_rows
+
+    @property
+    def generated(self) -> bool:
+        """Do any of these figures come from generated (demo) data?"""
+        return any(entry.run.generated for entry in self.entries)
+
+    @property
+    def text(self) -> str:
+        """The source as one French sentence, for pinned figures and exports.
+
+        Names each import by number ("import n° 12"), which the pages turn
+        into a link to the import's page.
+        """
+        parts = [_entry_text(entry, self.unit) for entry in self.entries]
+        if self.unknown_rows:
+            parts.append(f"{_count(self.unknown_rows)} {self.unit} sans trace d'import")
+        text = " ; ".join(parts)
+        if self.newer is not None:
+            text += (
+                f" (l'import n° {self.newer.pk} du {_day(self.newer)} n'a modifié "
+                "aucune de ces lignes)"
+            )
+        if self.generated:
+            text = f"{GENERATED_LABEL} — {text}"
+        return text
+
+
+GENERATED_LABEL = "Données de démonstration (générées)"
+
+
+def _day(run: ImportRun) -> str:
+    moment = run.finished_at or run.created_at
+    return formats.date_format(timezone.localtime(moment), "d/m/Y")
+
+
+def _count(value: int) -> str:
+    return formats.number_format(value, 0, force_grouping=True)
+
+
+def _entry_text(entry: SourceRun, unit: str) -> str:
+    run = entry.run
+    vintage = run.vintage or "millésime non déclaré"
+    return (
+        f"{run.producer}, {run.dataset}, {vintage} ; import n° {run.pk} du "
+        f"{_day(run)} (fichier « {run.file_name} ») ; {_count(entry.rows)} {unit}"
+    )
+
+
+def _source(
+    run_rows: Mapping, runs: dict[int, ImportRun], *, unit: str, latest
+) -> Source:
+    """The Source of rows counted per import id (None: rows without import)."""
+    entries = sorted(
+        (SourceRun(runs[pk], count) for pk, count in run_rows.items() if pk in runs),
+        key=lambda entry: (entry.run.finished_at or entry.run.created_at, entry.run.pk),
+    )
+    unknown = sum(count for pk, count in run_rows.items() if pk not in runs)
+    newer = None
+    if entries and latest is not None and latest.pk not in run_rows:
+        newest = entries[-1].run
+        if (latest.finished_at or latest.created_at) >= (
+            newest.finished_at or newest.created_at
+        ):
+            newer = latest
+    return Source(entries, unit=unit, unknown_rows=unknown, newer=newer)
 
 
 @dataclass
@@ -482,7 +630,7 @@ class BasinDiagnostic:
     divisions: list[metrics.SectorIndicator]
     subclasses: list[metrics.SectorIndicator]
     specialisations: list[metrics.SectorIndicator]
-    size_structure: list[tuple]
+    size_structure: list[metrics.SizeClass]
     largest: list[dict]
     dependence_5: float | None
     dependence_10: float | None
@@ -495,10 +643,39 @@ class BasinDiagnostic:
     hiring: list[dict]
     hiring_source: Source
     hiring_totals: dict = field(default_factory=dict)
+    # Establishments with at least one employee, and France's reference.
+    employers: int = 0
+    national_establishments: int = 0
+    national_employees: float = 0.0
 
     @property
     def has_establishments(self) -> bool:
         return self.establishments > 0
+
+    @property
+    def generated(self) -> bool:
+        """Does any block rest on generated (demo) data?"""
+        return any(
+            source.generated
+            for source in (
+                self.sirene_source,
+                self.unemployment_source,
+                self.population_source,
+                self.hiring_source,
+            )
+        )
+
+    @property
+    def rules(self) -> dict:
+        return metrics.rules()
+
+    @property
+    def dependence_5_caution(self) -> str:
+        return metrics.dependence_caution(employers=self.employers, top=5)
+
+    @property
+    def dependence_10_caution(self) -> str:
+        return metrics.dependence_caution(employers=self.employers, top=10)
 
     @cached_property
     def figures(self) -> dict[str, str]:
@@ -516,15 +693,21 @@ def basin_diagnostic(*, basin: Basin) -> BasinDiagnostic:
     SIRENE aggregates come from the cache (see :func:`cached_sirene`); the
     query count does not depend on the number of establishments.
     """
-    data, national, sirene_run, last_year = cached_sirene(basin=basin)
+    latest = latest_runs()
+    data, national, _run, last_year = cached_sirene(
+        basin=basin, run=latest.get(ImportKind.SIRENE)
+    )
     unemployment = unemployment_series(basin=basin)
     population = population_series(basin=basin)
     hiring = hiring_by_family(basin=basin)
-    runs = _sources(unemployment["run_ids"] | population["run_ids"] | hiring["run_ids"])
-
-    def source(run_ids) -> Source:
-        found = [runs[pk] for pk in run_ids if pk in runs]
-        return Source(sorted(found, key=lambda run: run.finished_at or run.created_at))
+    runs = _runs_by_id(
+        [
+            *data["runs"],
+            *unemployment["run_rows"],
+            *population["run_rows"],
+            *hiring["run_rows"],
+        ]
+    )
 
     sections = metrics.sector_indicators(
         local=data["sections"], national=national["sections"]
@@ -548,7 +731,12 @@ def basin_diagnostic(*, basin: Basin) -> BasinDiagnostic:
     ]
     return BasinDiagnostic(
         basin=basin,
-        sirene_source=Source([sirene_run] if sirene_run and establishments else []),
+        sirene_source=_source(
+            data["runs"],
+            runs,
+            unit="établissements actifs du bassin",
+            latest=latest.get(ImportKind.SIRENE),
+        ),
         last_year=last_year,
         establishments=establishments,
         employees=employees,
@@ -564,12 +752,27 @@ def basin_diagnostic(*, basin: Basin) -> BasinDiagnostic:
             data["cohorts"], last_year=last_year, years=COHORT_YEARS
         ),
         unemployment=unemployment["points"],
-        unemployment_source=source(unemployment["run_ids"]),
+        unemployment_source=_source(
+            unemployment["run_rows"],
+            runs,
+            unit="valeurs trimestrielles",
+            latest=latest.get(ImportKind.UNEMPLOYMENT),
+        ),
         population=population["points"],
-        population_source=source(population["run_ids"]),
+        population_source=_source(
+            population["run_rows"],
+            runs,
+            unit="années de recensement",
+            latest=latest.get(ImportKind.POPULATION),
+        ),
         hiring_year=hiring["year"],
         hiring=hiring["families"],
-        hiring_source=source(hiring["run_ids"]),
+        hiring_source=_source(
+            hiring["run_rows"],
+            runs,
+            unit="métiers",
+            latest=latest.get(ImportKind.BMO),
+        ),
         hiring_totals={
             "projects": sum(projects),
             "difficult": sum(difficult),
@@ -577,6 +780,9 @@ def basin_diagnostic(*, basin: Basin) -> BasinDiagnostic:
                 projects=sum(projects), difficult=sum(difficult)
             ),
         },
+        employers=metrics.employers(data["bands"]),
+        national_establishments=sum(c for c, *_ in national["sections"].values()),
+        national_employees=sum(e for _c, e, *_ in national["sections"].values()),
     )
 
 

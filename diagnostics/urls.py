@@ -10,9 +10,10 @@ urlpatterns = [
         views.basin_diagnostic,
         name="basin_diagnostic",
     ),
+    path("methodes-et-sources/", views.methods, name="methods"),
 ]
 
-# Public data imports (staff only).
+# Public data imports: staff only, but a run's page is open to every user.
 urlpatterns += [
     path("imports/", views_imports.import_list, name="import_list"),
     path("imports/nouveau/", views_imports.import_upload, name="import_upload"),

@@ -1,4 +1,9 @@
-"""Staff pages to upload public data files and follow their import."""
+"""Pages to upload public data files (staff) and to read an import (everyone).
+
+An import's page is the provenance every source line of the diagnostic links
+to: any signed-in user reads what was imported, when, of which vintage and
+how many rows; the file's hash and the rejected rows stay with the staff.
+"""
 
 from datetime import timedelta
 from functools import wraps
@@ -12,6 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from diagnostics import provenance
 from diagnostics.forms import ImportUploadForm
 from diagnostics.importers import base, runs
 from diagnostics.importers.validation import ImportFileError
@@ -20,17 +26,20 @@ from diagnostics.models import ImportRun, ImportStatus
 PERMISSION = "diagnostics.add_importrun"
 
 
+def is_import_staff(user) -> bool:
+    return user.is_active and user.is_staff and user.has_perm(PERMISSION)
+
+
 def staff_required(view):
     """Staff with the import permission only.
 
     Others get a 403 on the list and the upload form, and a 404 on a run's
-    pages: they are not told whether a run exists.
+    rejected rows: they are not told whether the file exists.
     """
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        user = request.user
-        if not (user.is_active and user.is_staff and user.has_perm(PERMISSION)):
+        if not is_import_staff(request.user):
             if "pk" in kwargs:
                 raise Http404
             raise PermissionDenied
@@ -72,8 +81,16 @@ def import_upload(request):
         except ImportFileError as error:
             form.add_error("file", str(error))
         else:
-            if form.cleaned_data["dry_run"]:
-                ImportRun.objects.filter(pk=run.pk).update(dry_run=True)
+            facts = provenance.describe_file(
+                kind=run.kind,
+                path=base.resolve_path(run, None),
+                declared_vintage=form.cleaned_data["vintage"],
+            )
+            ImportRun.objects.filter(pk=run.pk).update(
+                dry_run=form.cleaned_data["dry_run"],
+                vintage=facts.vintage,
+                generated=facts.generated,
+            )
             runs.enqueue_import(run=run)
             return redirect(run)
     status = 422 if form.is_bound else 200
@@ -83,8 +100,8 @@ def import_upload(request):
 
 
 @require_GET
-@staff_required
 def import_detail(request, pk):
+    """Every signed-in user: the figures of the diagnostic link here."""
     base.mark_interrupted()
     run = get_object_or_404(ImportRun.objects.select_related("user"), pk=pk)
     template = "diagnostics/imports/detail.html"
@@ -93,7 +110,12 @@ def import_detail(request, pk):
     return render(
         request,
         template,
-        {"run": run, "report": _report(run), "waiting": _waiting(run)},
+        {
+            "run": run,
+            "report": _report(run),
+            "waiting": _waiting(run),
+            "import_staff": is_import_staff(request.user),
+        },
     )
 
 

@@ -11,8 +11,9 @@ import tablib
 from django.db import models
 from django.utils import timezone
 
+from roadmap.enums import StageKind
 from roadmap.formatting import csv_value, naive_local, value_text, yes_no
-from roadmap.models import Roadmap
+from roadmap.models import PinnedFigure, Roadmap
 from roadmap.models.registry import ITEM_TYPES, ItemType
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -154,11 +155,31 @@ def item_tables(*, roadmap: Roadmap) -> list[Table]:
     return [_table(spec, roadmap) for spec in ITEM_TYPES]
 
 
+def pinned_table(*, roadmap: Roadmap) -> Table:
+    """The figures of the automatic diagnostic pinned to stage 1, with their
+    frozen source (which says "Données de démonstration (générées)" for demo
+    data). Exports only: the printable page shows them in its own block."""
+    fields = [
+        PinnedFigure._meta.get_field(name)
+        for name in ("label", "value", "source", "note")
+    ]
+    pins = PinnedFigure.objects.filter(stage__roadmap=roadmap)
+    return Table(
+        title="Chiffres épinglés",
+        headers=[_header(f) for f in fields],
+        rows=[tuple(_cell(pin, f) for f in fields) for pin in pins],
+        stage_number=StageKind.DIAGNOSTIC,
+        numeric=[False] * len(fields),
+    )
+
+
 def all_tables(*, roadmap: Roadmap) -> list[Table]:
-    """What an export holds: the roadmap, its stages, then every item table."""
+    """What an export holds: the roadmap, its stages, the pinned figures, then
+    every item table."""
     return [
         roadmap_info(roadmap=roadmap),
         stage_table(roadmap=roadmap),
+        pinned_table(roadmap=roadmap),
         *item_tables(roadmap=roadmap),
     ]
 

@@ -5,14 +5,16 @@ dicts, numbers and unsaved-or-saved ``ImportRun`` rows for the sources) and
 return French text, with no database access. Each figure has a stable key
 (``lq:25``, ``unemployment:last``, ``dependence:top5`` ...): the browser only
 ever sends a key, the label, value and source are always recomputed here from
-the current diagnostic.
+the current diagnostic. Only findings are offered: a share, quotient, size
+class, dependence or survival figure that fails the reliability rule of
+:mod:`diagnostics.metrics` is not pinnable. The source names the producer,
+the vintage, the import ("import n° 12", linked on the pages) and the rows
+used, and starts with "Données de démonstration (générées)" when the data is.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-from django.utils import formats, timezone
 
 from diagnostics import metrics
 from diagnostics.templatetags.diagnostic_format import decimal, percent, whole
@@ -46,17 +48,15 @@ class FigureGroup:
     missing: str = ""
 
 
+SOURCE_MAX_LENGTH = 500  # PinnedFigure.source
+
+
 def source_text(source) -> str:
-    """The source of a block: "Kind, fichier « name » importé le dd/mm/yyyy"."""
-    parts = []
-    for run in source.runs:
-        moment = run.finished_at or run.created_at
-        text = f"{run.get_kind_display()}, fichier « {run.file_name} »"
-        if moment is not None:
-            day = formats.date_format(timezone.localtime(moment), "d/m/Y")
-            text += f" importé le {day}"
-        parts.append(text)
-    return " ; ".join(parts) or NO_TRACE
+    """The source of a block as one sentence (diagnostics.selectors.Source)."""
+    text = source.text or NO_TRACE
+    if len(text) > SOURCE_MAX_LENGTH:
+        text = text[: SOURCE_MAX_LENGTH - 1] + "…"
+    return text
 
 
 def _sirene_groups(diagnostic) -> list[FigureGroup]:
@@ -80,7 +80,7 @@ def _sirene_groups(diagnostic) -> list[FigureGroup]:
             source,
         ),
     ]
-    for item in diagnostic.divisions[:TOP_DIVISIONS]:
+    for item in [i for i in diagnostic.divisions if i.robust][:TOP_DIVISIONS]:
         activity.append(
             Figure(
                 f"division:{item.code}",
@@ -94,24 +94,29 @@ def _sirene_groups(diagnostic) -> list[FigureGroup]:
         Figure(
             f"lq:{item.code}",
             f"Indice de spécificité de la division {item.code} — {item.label}",
-            f"LQ {decimal(item.location_quotient)} "
-            f"({whole(item.employees)} salariés estimés)",
+            f"LQ {decimal(item.location_quotient)}, ajusté "
+            f"{decimal(item.adjusted_quotient)} ({whole(item.employees)} salariés "
+            f"estimés, {whole(item.establishments)} établissements)",
             source,
         )
         for item in diagnostic.specialisations
     ]
     sizes = [
         Figure(
-            f"size:{size}",
-            f"Part des salariés estimés — {metrics.SIZE_CLASS_LABELS[size]}",
-            f"{percent(employees_share)} ({whole(count)} établissements)",
+            f"size:{row.size}",
+            f"Part des salariés estimés — {metrics.SIZE_CLASS_LABELS[row.size]}",
+            f"{percent(row.employees_share)} ({whole(row.establishments)} "
+            "établissements)",
             source,
         )
-        for size, count, _employees, employees_share in diagnostic.size_structure
-        if count
+        for row in diagnostic.size_structure
+        if row.establishments and row.robust
     ]
-    for top, share in ((5, diagnostic.dependence_5), (10, diagnostic.dependence_10)):
-        if share is not None:
+    for top, share, caution in (
+        (5, diagnostic.dependence_5, diagnostic.dependence_5_caution),
+        (10, diagnostic.dependence_10, diagnostic.dependence_10_caution),
+    ):
+        if share is not None and not caution:
             sizes.append(
                 Figure(
                     f"dependence:top{top}",
@@ -124,7 +129,7 @@ def _sirene_groups(diagnostic) -> list[FigureGroup]:
     survival = []
     cohort_year = diagnostic.last_year - SURVIVAL_AFTER_YEARS
     for cohort in diagnostic.cohorts:
-        if cohort.year == cohort_year and cohort.created:
+        if cohort.year == cohort_year and cohort.created and not cohort.caution:
             survival.append(
                 Figure(
                     f"survival:{SURVIVAL_AFTER_YEARS}y",
@@ -141,8 +146,11 @@ def _sirene_groups(diagnostic) -> list[FigureGroup]:
             "Spécialisations sectorielles",
             source,
             specialisations,
-            "aucune division n'atteint le seuil de spécialisation (indice ≥ 1,25 "
-            "et au moins 100 salariés estimés).",
+            "aucune division n'atteint le seuil de spécialisation (indice ajusté "
+            f"≥ {decimal(metrics.SPECIALISATION_THRESHOLD)}, au moins "
+            f"{whole(metrics.MIN_SPECIALISATION_EMPLOYEES)} salariés estimés et "
+            f"{metrics.MIN_ESTABLISHMENTS} établissements, aucun n'en employant "
+            f"{round(100 * metrics.MAX_DOMINANCE)}\u202f% ou plus).",
         ),
         FigureGroup("sizes", "Taille des établissements et dépendance", source, sizes),
         FigureGroup(
@@ -150,7 +158,8 @@ def _sirene_groups(diagnostic) -> list[FigureGroup]:
             "Pérennité",
             source,
             survival,
-            f"aucun établissement créé en {cohort_year} dans le stock importé.",
+            f"trop peu d'établissements créés en {cohort_year} dans le stock "
+            f"importé (au moins {metrics.MIN_COHORT}).",
         ),
     ]
 

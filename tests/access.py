@@ -18,8 +18,10 @@ next role. The matrix then expects, for each role:
 - a role that may see the basin but not do this: 403;
 - a role that may not see it at all (outsider): 404.
 
-For a URL not tied to a basin (``make_kwargs`` is None), roles outside
-``allowed[method]`` must get 403, 404 or a redirect; never a 2xx.
+For a URL not tied to a basin (``make_kwargs`` is None, or ``basin_bound``
+is False for one that still needs kwargs, such as an import's page),
+roles outside ``allowed[method]`` must get 403, 404 or a redirect; never a
+2xx.
 """
 
 from collections.abc import Callable, Mapping
@@ -58,7 +60,9 @@ class Case:
     visible: frozenset[str] = VISIBLE
     # Extra query string for GET (e.g. a required parameter).
     query: str = ""
+    # False: make_kwargs(None) builds the kwargs of an object of no basin.
+    basin_bound: bool = True
 
     @property
     def territorial(self) -> bool:
-        return self.make_kwargs is not None
+        return self.make_kwargs is not None and self.basin_bound

@@ -128,7 +128,7 @@ def test_access(client, territory, users, case):
                 client.logout()
                 if role != access.ANONYMOUS:
                     client.force_login(users[role])
-                kwargs = case.make_kwargs(basin) if case.territorial else {}
+                kwargs = case.make_kwargs(basin) if case.make_kwargs else {}
                 url = reverse(case.url_name, kwargs=kwargs)
                 if method == "GET":
                     response = client.get(url + case.query)

@@ -1,6 +1,6 @@
 """Access cases of the diagnostic pages (included by access_cases.py)."""
 
-from tests.access import VISIBLE, Case
+from tests.access import LOGGED_IN, VISIBLE, Case
 
 CASES = [
     Case(
@@ -8,4 +8,6 @@ CASES = [
         make_kwargs=lambda basin: {"code": basin.code},
         allowed={"GET": VISIBLE},
     ),
+    # Not tied to a basin: every signed-in user reads the methods.
+    Case("diagnostics:methods", allowed={"GET": LOGGED_IN}),
 ]

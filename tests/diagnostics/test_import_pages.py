@@ -119,6 +119,96 @@ def test_upload_refuses_a_non_csv_name(client, admin_user):
 
 
 @pytest.mark.django_db
+def test_upload_reads_the_vintage_in_the_file(
+    client, admin_user, alencon, django_capture_on_commit_callbacks
+):
+    client.force_login(admin_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(client)
+    run = ImportRun.objects.get()
+    assert run.vintage == "trimestres 2023-T2 à 2023-T3"
+    assert not run.generated
+
+
+@pytest.mark.django_db
+def test_a_declared_vintage_wins_over_the_file(
+    client, admin_user, alencon, django_capture_on_commit_callbacks
+):
+    client.force_login(admin_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("diagnostics:import_upload"),
+            {
+                "kind": ImportKind.UNEMPLOYMENT,
+                "file": SimpleUploadedFile("chomage.csv", CSV.encode()),
+                "vintage": "  chômage localisé, publication de janvier 2024 ",
+                "dry_run": "on",
+            },
+        )
+    run = ImportRun.objects.get()
+    assert run.vintage == "chômage localisé, publication de janvier 2024"
+    assert run.dry_run
+
+
+@pytest.mark.django_db
+def test_an_uploaded_generated_stock_is_flagged(
+    client, admin_user, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    from bench import sirene
+
+    path = tmp_path / "StockEtablissement_utf8.csv"
+    sirene.write(path, rows=20, seed=3, data_dir=settings.DATA_DIR)
+    client.force_login(admin_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(client, content=path.read_text(), name=path.name, kind=ImportKind.SIRENE)
+    run = ImportRun.objects.get()
+    assert run.generated
+    assert run.status == ImportStatus.SUCCEEDED, run.error_message
+    page = client.get(run.get_absolute_url()).content.decode()
+    assert 'id="import-generated"' in page
+    assert "générateur de démonstration du projet" in page
+    assert "Établissements SIRENE (stock généré pour la démonstration)" in page
+    assert "stock INSEE" not in page
+
+
+@pytest.mark.django_db
+def test_every_user_reads_an_import_page_without_hashes_or_rejected_rows(
+    client, member
+):
+    run = FinishedImportRunFactory(
+        checksum="ab" * 32, vintage="trimestres 2003-T1 à 2023-T3"
+    )
+    client.force_login(member)
+
+    response = client.get(run.get_absolute_url())
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "INSEE" in page
+    assert "trimestres 2003-T1 à 2023-T3" in page
+    assert "chomage.csv" in page
+    assert 'id="import-inserted">2<' in page
+    assert "Zone d&#x27;emploi absente : 1" in page  # the reasons, counted
+    assert "ab" * 32 not in page
+    assert reverse("diagnostics:import_rejects", args=[run.pk]) not in page
+    assert reverse("diagnostics:import_list") not in page
+    assert reverse("diagnostics:methods") in page
+    # The rejected rows themselves stay with the staff.
+    rejects = client.get(reverse("diagnostics:import_rejects", args=[run.pk]))
+    assert rejects.status_code == 404
+
+
+@pytest.mark.django_db
+def test_staff_see_the_hash_and_who_uploaded(client, admin_user):
+    run = FinishedImportRunFactory(checksum="cd" * 32, user=admin_user)
+    client.force_login(admin_user)
+    page = client.get(run.get_absolute_url()).content.decode()
+    assert "cd" * 32 in page
+    assert "Déposé par" in page
+    assert reverse("diagnostics:import_list") in page
+
+
+@pytest.mark.django_db
 def test_upload_page_is_refused_to_a_committee_member(client, member):
     client.force_login(member)
 

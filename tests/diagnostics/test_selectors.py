@@ -55,11 +55,38 @@ def basins(territory):
 def test_aggregates_count_active_establishments_and_band_middles(basins):
     grenoble, oyonnax = basins
     per_basin, national = selectors.sirene_aggregates(last_year=2025)
-    assert per_basin[grenoble.pk]["sections"] == {"C": (3, 409.0), "G": (1, 4.0)}
-    assert per_basin[grenoble.pk]["divisions"] == {"25": (3, 409.0), "47": (1, 4.0)}
-    assert per_basin[grenoble.pk]["subclasses"]["25.62B"] == (3, 409.0)
-    assert per_basin[oyonnax.pk]["sections"] == {"G": (3, 43.5)}
-    assert national["sections"] == {"C": (4, 416.5), "G": (4, 47.5)}
+    # (establishments, employees, employees of the largest establishment)
+    assert per_basin[grenoble.pk]["sections"] == {
+        "C": (3, 409.0, 374.5),
+        "G": (1, 4.0, 4.0),
+    }
+    assert per_basin[grenoble.pk]["divisions"] == {
+        "25": (3, 409.0, 374.5),
+        "47": (1, 4.0, 4.0),
+    }
+    assert per_basin[grenoble.pk]["subclasses"]["25.62B"] == (3, 409.0, 374.5)
+    assert per_basin[oyonnax.pk]["sections"] == {"G": (3, 43.5, 14.5)}
+    assert national["sections"] == {"C": (4, 416.5, 374.5), "G": (4, 47.5, 14.5)}
+
+
+def test_a_sector_of_non_employers_has_no_largest_establishment(territory):
+    EstablishmentFactory(basin=territory["grenoble"], headcount_band="NN")
+    EstablishmentFactory(basin=territory["grenoble"], headcount_band="")
+    per_basin, _national = selectors.sirene_aggregates(last_year=2025)
+    assert per_basin[territory["grenoble"].pk]["sections"] == {"C": (2, 0.0, 0.0)}
+
+
+def test_aggregates_count_the_establishments_each_import_wrote(basins):
+    grenoble, _oyonnax = basins
+    first, second = ImportRunFactory(), ImportRunFactory()
+    EstablishmentFactory(basin=grenoble, import_run=first)
+    EstablishmentFactory(basin=grenoble, import_run=first, headcount_band="32")
+    EstablishmentFactory(basin=grenoble, import_run=second)
+    EstablishmentFactory(basin=grenoble, import_run=second, is_active=False)
+    per_basin, _national = selectors.sirene_aggregates(last_year=2025)
+    # The fixture's four active establishments have no import.
+    assert per_basin[grenoble.pk]["runs"] == {None: 4, first.pk: 2, second.pk: 1}
+    assert per_basin[grenoble.pk]["bands"]["32"] == (2, 749.0)
 
 
 def test_aggregates_of_one_basin_match_the_all_basins_pass(basins):
@@ -130,7 +157,7 @@ def test_cached_aggregates_change_with_a_new_sirene_import(basins):
     assert cached == first  # same import, same cache entry
     ImportRunFactory()
     fresh, _national, _run, _year = selectors.cached_sirene(basin=grenoble)
-    assert fresh["sections"]["C"] == (4, 423.5)
+    assert fresh["sections"]["C"] == (4, 423.5, 374.5)
 
 
 def test_warm_cache_fills_every_basin(basins, django_assert_max_num_queries):
@@ -139,22 +166,76 @@ def test_warm_cache_fills_every_basin(basins, django_assert_max_num_queries):
     assert selectors.warm_sirene_cache() == 4
     with django_assert_max_num_queries(1):  # the latest run only
         data, national, _run, _year = selectors.cached_sirene(basin=oyonnax)
-    assert data["sections"] == {"G": (3, 43.5)}
-    assert national["sections"]["C"] == (4, 416.5)
+    assert data["sections"] == {"G": (3, 43.5, 14.5)}
+    assert national["sections"]["C"] == (4, 416.5, 374.5)
 
 
 def test_diagnostic_names_its_sources(basins):
     grenoble, _oyonnax = basins
     sirene = ImportRunFactory(file_name="StockEtablissement_utf8.csv")
+    EstablishmentFactory(basin=grenoble, import_run=sirene)
     unemployment_run = ImportRunFactory(
         kind=ImportKind.UNEMPLOYMENT, file_name="chomage.csv"
     )
     UnemploymentRateFactory(basin=grenoble, import_run=unemployment_run)
     diagnostic = selectors.basin_diagnostic(basin=grenoble)
     assert diagnostic.sirene_source.runs == [sirene]
+    assert diagnostic.sirene_source.entries[0].rows == 1
+    # The fixture's four establishments were loaded without an import.
+    assert diagnostic.sirene_source.unknown_rows == 4
+    assert diagnostic.sirene_source.rows == 5
     assert diagnostic.unemployment_source.runs == [unemployment_run]
+    assert diagnostic.unemployment_source.rows == 1
     assert not diagnostic.population_source.imported
     assert not diagnostic.hiring_source.imported
+
+
+def test_source_names_the_imports_that_wrote_the_rows_not_the_newest(territory):
+    grenoble = territory["grenoble"]
+    first = ImportRunFactory(vintage="stock Sirene au 1er janvier 2026")
+    EstablishmentFactory.create_batch(3, basin=grenoble, import_run=first)
+    second = ImportRunFactory()  # changed rows elsewhere only
+    EstablishmentFactory(basin=territory["oyonnax"], import_run=second)
+    ImportRunFactory(dry_run=True)
+    ImportRunFactory(status=ImportStatus.FAILED)
+    source = selectors.basin_diagnostic(basin=grenoble).sirene_source
+    assert source.runs == [first]
+    assert source.rows == 3
+    assert source.newer == second
+    text = source.text
+    assert text.startswith(
+        "INSEE, base Sirene des entreprises et de leurs établissements (stock des "
+        f"établissements), stock Sirene au 1er janvier 2026 ; import n° {first.pk} du "
+    )
+    assert text.endswith(
+        "3 établissements actifs du bassin "
+        f"(l'import n° {second.pk} du {second.finished_at:%d/%m/%Y} n'a modifié "
+        "aucune de ces lignes)"
+    )
+
+
+def test_a_basin_mixing_two_imports_names_both(territory):
+    grenoble = territory["grenoble"]
+    old, new = ImportRunFactory(), ImportRunFactory()
+    EstablishmentFactory.create_batch(2, basin=grenoble, import_run=old)
+    EstablishmentFactory(basin=grenoble, import_run=new)
+    source = selectors.basin_diagnostic(basin=grenoble).sirene_source
+    assert [(entry.run, entry.rows) for entry in source.entries] == [
+        (old, 2),
+        (new, 1),
+    ]
+    assert source.newer is None
+
+
+def test_a_generated_stock_is_labelled_in_the_source_text(territory):
+    run = ImportRunFactory(generated=True)
+    EstablishmentFactory(basin=territory["grenoble"], import_run=run)
+    source = selectors.basin_diagnostic(basin=territory["grenoble"]).sirene_source
+    assert source.generated
+    assert source.text.startswith(
+        "Données de démonstration (générées) — générateur de démonstration du projet"
+    )
+    assert "INSEE" not in source.text
 
 
 def test_diagnostic_indicators(basins):
@@ -172,7 +253,13 @@ def test_diagnostic_indicators(basins):
         (409 / 413) / (416.5 / 464)
     )
     assert diagnostic.dependence_5 == pytest.approx(1.0)
-    assert diagnostic.size_structure[2][:2] == ("ETI", 1)
+    assert diagnostic.employers == 3
+    assert diagnostic.dependence_5_caution.startswith("le bassin compte 3 ")
+    eti = diagnostic.size_structure[2]
+    assert (eti.size, eti.establishments) == ("ETI", 1)
+    assert eti.caution == "repose sur 1 établissement (minimum 3)"
+    assert diagnostic.national_establishments == 8
+    assert diagnostic.national_employees == 464.0
 
 
 def test_diagnostic_of_a_basin_without_data(territory):
@@ -227,4 +314,4 @@ def test_hiring_by_family_uses_the_latest_year(basins):
     assert families["A"]["difficulty_rate"] == pytest.approx(250 / 400)
     assert families["B"]["confidential"]
     assert families["B"]["projects"] is None
-    assert hiring["run_ids"] == {run.pk}
+    assert hiring["run_rows"] == {run.pk: 3}

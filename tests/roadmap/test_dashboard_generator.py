@@ -139,3 +139,72 @@ def test_generated_data_feeds_the_dashboard(client, admin_user, basins):
     html = response.content.decode()
     assert "Matrice des étapes" in html
     assert "Pas encore de feuille de route" not in html
+
+
+# --- Plausible roadmaps ----------------------------------------------------------
+
+# (division, sub-class, section) a basin may have.
+ACTIVITIES = [
+    ("25", "25.62B", "C"),
+    ("28", "28.41Z", "C"),
+    ("22", "22.29A", "C"),
+    ("10", "10.71C", "C"),
+    ("46", "46.69B", "G"),
+    ("47", "47.11D", "G"),
+]
+
+
+@pytest.fixture
+def stocked(basins):
+    """Each basin has three or four of the activities, a few sites each."""
+    from tests.diagnostics.compute_factories import EstablishmentFactory
+
+    for n, basin in enumerate(basins):
+        for _division, code, section in ACTIVITIES[n % 3 : n % 3 + 4]:
+            EstablishmentFactory.create_batch(
+                3, basin=basin, naf_code=code, naf_section=section, headcount_band="11"
+            )
+    return basins
+
+
+def test_axes_aim_at_divisions_the_basin_has(stocked):
+    generate()
+    links = m.Axis.naf_divisions.through.objects.values_list(
+        "axis__stage__roadmap__basin__code", "nafdivision_id"
+    )
+    assert links
+    present = {
+        (basin.code, division)
+        for n, basin in enumerate(stocked)
+        for division, _code, _section in ACTIVITIES[n % 3 : n % 3 + 4]
+    }
+    assert set(links) <= present
+
+
+def test_basins_of_a_region_rarely_share_an_axis_division(stocked):
+    generate()
+    links = m.Axis.naf_divisions.through.objects.filter(
+        axis__stage__roadmap__basin__regions__code="84"
+    ).values_list("nafdivision_id", "axis__stage__roadmap__basin_id")
+    basins_per_division = Counter(division for division, _basin in set(links))
+    assert max(basins_per_division.values()) <= 3
+
+
+def test_targets_improve_on_their_baselines(basins):
+    generate()
+    for indicator in m.Indicator.objects.all():
+        assert indicator.target > indicator.baseline, indicator.name
+
+
+def test_validated_stages_are_well_advanced(basins):
+    generate()
+    stages = m.Stage.objects.with_progress()
+    validated = [stage for stage in stages if stage.status == StageStatus.VALIDATED]
+    assert validated
+    assert min(stage.progress for stage in validated) >= 60
+
+
+def test_funding_obtained_and_paid_stay_within_what_was_asked(basins):
+    generate()
+    for line in m.FundingLine.objects.all():
+        assert line.amount_paid <= line.amount_obtained <= line.amount_requested

@@ -135,6 +135,7 @@ def test_xlsx_has_one_sheet_per_item_type_with_french_headers(
     assert book.sheetnames == [
         "Feuille de route",
         "Étapes",
+        "Chiffres épinglés",
         "Compétences",
         "Infrastructures",
         "Conditions sociales",
@@ -202,9 +203,14 @@ def test_csv_is_an_attachment_with_a_section_per_table(client, member, tricky_ro
     assert text.startswith("\ufeff# Feuille de route\r\n")
     rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=";"))
     titles = [row[0] for row in rows if row and row[0].startswith("# ")]
-    assert titles[:3] == ["# Feuille de route", "# Étapes", "# Compétences"]
+    assert titles[:4] == [
+        "# Feuille de route",
+        "# Étapes",
+        "# Chiffres épinglés",
+        "# Compétences",
+    ]
     assert titles[-1] == "# Risques"
-    assert len(titles) == 15
+    assert len(titles) == 16
 
 
 @pytest.mark.django_db
@@ -238,7 +244,8 @@ def test_exports_take_a_fixed_number_of_queries(
     for _ in range(5):
         TrainingActionFactory(roadmap=tricky_roadmap)
         AxisFactory(roadmap=tricky_roadmap)
-    with django_assert_max_num_queries(18):
+    # One query per table (the pinned figures included), whatever the rows.
+    with django_assert_max_num_queries(19):
         assert _get(client, "roadmap:export_xlsx", tricky_roadmap).status_code == 200
 
 

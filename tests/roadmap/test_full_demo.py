@@ -13,7 +13,9 @@ def test_full_demo_loads_every_source_once(data_dir, tmp_path, settings):
     call_command("load_full_demo")
 
     assert Roadmap.objects.count() == 306
-    assert Establishment.objects.count() == 30_000
+    assert Establishment.objects.count() == 100_000
+    sirene = ImportRun.objects.get(kind=ImportKind.SIRENE)
+    assert sirene.generated
     runs = ImportRun.objects.filter(dry_run=False)
     for kind in (
         ImportKind.SIRENE,

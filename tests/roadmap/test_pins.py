@@ -1,9 +1,11 @@
 """Stage 1: figures of the automatic diagnostic pinned to the shared diagnostic."""
 
 import datetime
+import io
 import re
 from html import unescape
 
+import openpyxl
 import pytest
 from django.core.cache import cache
 from django.db import connection
@@ -12,9 +14,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from basins.models import Basin
-from diagnostics.metrics import CohortSurvival, SectorIndicator
+from diagnostics.metrics import CohortSurvival, SectorIndicator, SizeClass
 from diagnostics.models import ImportKind, ImportRun, PopulationCount
-from diagnostics.selectors import BasinDiagnostic, Source
+from diagnostics.selectors import BasinDiagnostic, Source, SourceRun
 from roadmap import pins
 from roadmap.enums import AuditAction, StageKind, StageStatus
 from roadmap.models import AuditEvent, PinnedFigure, Stage
@@ -35,15 +37,21 @@ CSRF = re.compile(r'name="csrfmiddlewaretoken" value="[^"]*"')
 # --- Pure key resolution (no database) -------------------------------------
 
 
-def _run(kind, file_name):
+def _run(kind, file_name, pk=7, **fields):
     return ImportRun(
+        pk=pk,
         kind=kind,
         file_name=file_name,
         finished_at=datetime.datetime(2026, 3, 2, 10, 0, tzinfo=datetime.UTC),
+        **fields,
     )
 
 
-def _sector(code, label, employees, quotient, specialised=True):
+def _source(*runs, rows=10, unit="lignes"):
+    return Source([SourceRun(run, rows) for run in runs], unit=unit)
+
+
+def _sector(code, label, employees, quotient, specialised=True, caution=""):
     return SectorIndicator(
         code=code,
         label=label,
@@ -52,6 +60,8 @@ def _sector(code, label, employees, quotient, specialised=True):
         employees_share=0.25,
         location_quotient=quotient,
         specialised=specialised,
+        adjusted_quotient=quotient and quotient * 0.9,
+        caution=caution,
     )
 
 
@@ -59,27 +69,39 @@ def make_diagnostic(**overrides):
     """A BasinDiagnostic built by hand, as the selectors would return it."""
     metal = _sector("25", "Fabrication de produits métalliques", 1500.0, 2.3)
     retail = _sector("47", "Commerce de détail", 900.0, 0.8, specialised=False)
+    holding = _sector(
+        "64", "Services financiers", 7499.5, 9.2, False, "repose sur 1 établissement"
+    )
     values = {
         "basin": Basin(code="8409", name="Grenoble"),
-        "sirene_source": Source([_run(ImportKind.SIRENE, "StockEtablissement.csv")]),
+        "sirene_source": _source(
+            _run(
+                ImportKind.SIRENE,
+                "StockEtablissement.csv",
+                vintage="stock Sirene au 1er mars 2026",
+            ),
+            rows=4321,
+            unit="établissements actifs du bassin",
+        ),
         "last_year": 2025,
         "establishments": 4321,
         "employees": 6000.0,
         "sections": [],
-        "divisions": [metal, retail],
+        "divisions": [holding, metal, retail],
         "subclasses": [],
         "specialisations": [metal],
         "size_structure": [
-            ("TPE", 4000, 1200.0, 0.2),
-            ("PME", 300, 3000.0, 0.5),
-            ("ETI", 21, 1800.0, 0.3),
-            ("GE", 0, 0.0, 0.0),
+            SizeClass("TPE", 4000, 1200.0, 0.2),
+            SizeClass("PME", 300, 3000.0, 0.5),
+            SizeClass("ETI", 2, 1800.0, 0.3, "repose sur 2 établissements"),
+            SizeClass("GE", 0, 0.0, 0.0),
         ],
+        "employers": 321,
         "largest": [],
         "dependence_5": 0.312,
         "dependence_10": 0.45,
         "cohorts": [
-            CohortSurvival(2021, 0, 0, None),
+            CohortSurvival(2021, 10, 5, 0.5),
             CohortSurvival(2022, 80, 60, 0.75),
             CohortSurvival(2023, 90, 80, 80 / 90),
         ],
@@ -87,12 +109,12 @@ def make_diagnostic(**overrides):
             {"quarter": "2023-T2", "rate": 6.8, "average": 7.2},
             {"quarter": "2023-T3", "rate": 7.0, "average": 7.3},
         ],
-        "unemployment_source": Source([_run(ImportKind.UNEMPLOYMENT, "chomage.csv")]),
+        "unemployment_source": _source(_run(ImportKind.UNEMPLOYMENT, "chomage.csv")),
         "population": [
             {"year": 2015, "population": 700000},
             {"year": 2021, "population": 712345},
         ],
-        "population_source": Source([_run(ImportKind.POPULATION, "pop_ze.csv")]),
+        "population_source": _source(_run(ImportKind.POPULATION, "pop_ze.csv")),
         "hiring_year": 2024,
         "hiring": [
             _family("A", "Agriculture", 100, 20),
@@ -101,7 +123,7 @@ def make_diagnostic(**overrides):
             _family("S", "Santé", None, None),
             _family("B", "Bâtiment", 200, 150),
         ],
-        "hiring_source": Source([_run(ImportKind.BMO, "Base_open_data_BMO_2024.csv")]),
+        "hiring_source": _source(_run(ImportKind.BMO, "Base_open_data_BMO_2024.csv")),
         "hiring_totals": {"projects": 750, "difficult": 520, "difficulty_rate": 0.69},
     }
     values.update(overrides)
@@ -131,7 +153,6 @@ def test_every_block_gives_pinnable_figures():
         "lq:25",
         "size:TPE",
         "size:PME",
-        "size:ETI",
         "dependence:top5",
         "dependence:top10",
         "survival:3y",
@@ -149,10 +170,35 @@ def test_specialisation_figure_gives_the_location_quotient_and_its_source():
     assert figure.label == (
         "Indice de spécificité de la division 25 — Fabrication de produits métalliques"
     )
-    assert figure.value == "LQ 2,30 (1\xa0500 salariés estimés)"
+    assert figure.value == (
+        "LQ 2,30, ajusté 2,07 (1\xa0500 salariés estimés, 12 établissements)"
+    )
     assert figure.source == (
-        "Établissements SIRENE (stock INSEE), fichier « StockEtablissement.csv » "
-        "importé le 02/03/2026"
+        "INSEE, base Sirene des entreprises et de leurs établissements (stock des "
+        "établissements), stock Sirene au 1er mars 2026 ; import n° 7 du 02/03/2026 "
+        "(fichier « StockEtablissement.csv ») ; 4\xa0321 établissements actifs du "
+        "bassin"
+    )
+
+
+def test_figures_that_are_not_findings_cannot_be_pinned():
+    diagnostic = make_diagnostic(
+        employers=39,
+        cohorts=[CohortSurvival(2022, 19, 10, 10 / 19)],
+    )
+    keys = set(pins.pinnable_figures(diagnostic))
+    assert "division:64" not in keys  # one holding
+    assert "size:ETI" not in keys  # two establishments
+    assert "dependence:top5" in keys  # 39 employers: enough for the top 5
+    assert "dependence:top10" not in keys  # ... not for the top 10
+    assert "survival:3y" not in keys  # 19 creations
+
+
+def test_figures_of_a_generated_stock_say_so_in_their_source():
+    run = _run(ImportKind.SIRENE, "StockEtablissement_demo.csv", generated=True)
+    figure = pins.resolve(make_diagnostic(sirene_source=_source(run)), "lq:25")
+    assert figure.source.startswith(
+        "Données de démonstration (générées) — générateur de démonstration du projet"
     )
 
 
@@ -185,7 +231,20 @@ def test_hiring_families_are_ranked_by_difficulty_without_unrated_or_unclassed()
 
 @pytest.mark.parametrize(
     "key",
-    ["lq:47", "lq:99", "division:99", "bmo:S", "bmo:", "size:GE", "", "LQ:25 ", "x"],
+    [
+        "lq:47",
+        "lq:64",
+        "lq:99",
+        "division:64",
+        "division:99",
+        "bmo:S",
+        "bmo:",
+        "size:GE",
+        "size:ETI",
+        "",
+        "LQ:25 ",
+        "x",
+    ],
 )
 def test_forged_or_absent_keys_resolve_to_nothing(key):
     assert pins.resolve(make_diagnostic(), key) is None
@@ -193,7 +252,7 @@ def test_forged_or_absent_keys_resolve_to_nothing(key):
 
 def test_empty_diagnostic_has_no_figure_and_says_why():
     diagnostic = make_diagnostic(
-        sirene_source=Source([]),
+        sirene_source=Source(),
         establishments=0,
         employees=0.0,
         divisions=[],
@@ -203,12 +262,12 @@ def test_empty_diagnostic_has_no_figure_and_says_why():
         dependence_10=None,
         cohorts=[],
         unemployment=[],
-        unemployment_source=Source([]),
+        unemployment_source=Source(),
         population=[],
-        population_source=Source([]),
+        population_source=Source(),
         hiring_year=None,
         hiring=[],
-        hiring_source=Source([]),
+        hiring_source=Source(),
         hiring_totals={},
     )
     groups = pins.figure_groups(diagnostic)
@@ -225,13 +284,27 @@ def test_empty_diagnostic_has_no_figure_and_says_why():
 
 def test_source_lists_every_run_of_a_block():
     source = Source(
-        [_run(ImportKind.BMO, "bmo_2023.csv"), _run(ImportKind.BMO, "b.csv")]
+        [
+            SourceRun(_run(ImportKind.BMO, "bmo_2023.csv", pk=3), 40),
+            SourceRun(
+                _run(ImportKind.BMO, "b.csv", pk=4, vintage="enquête BMO 2024"), 2
+            ),
+        ],
+        unit="métiers",
     )
     assert pins.source_text(source) == (
-        "Besoins en main-d'œuvre (France Travail), fichier « bmo_2023.csv » importé "
-        "le 02/03/2026 ; Besoins en main-d'œuvre (France Travail), fichier « b.csv » "
-        "importé le 02/03/2026"
+        "France Travail, enquête Besoins en main-d'œuvre (BMO), millésime non "
+        "déclaré ; import n° 3 du 02/03/2026 (fichier « bmo_2023.csv ») ; 40 métiers "
+        "; France Travail, enquête Besoins en main-d'œuvre (BMO), enquête BMO 2024 ; "
+        "import n° 4 du 02/03/2026 (fichier « b.csv ») ; 2 métiers"
     )
+
+
+def test_a_long_source_is_cut_to_the_pin_s_field():
+    runs = [SourceRun(_run(ImportKind.BMO, "x" * 80, pk=n), 1) for n in range(9)]
+    text = pins.source_text(Source(runs))
+    assert len(text) == pins.SOURCE_MAX_LENGTH
+    assert text.endswith("…")
 
 
 # --- Database fixtures ----------------------------------------------------------
@@ -249,11 +322,15 @@ def _empty_cache():
 def public_data(territory):
     """Grenoble: metalworking over-represented, unemployment, population, BMO."""
     grenoble = territory["grenoble"]
-    ImportRunFactory(file_name="StockEtablissement_utf8.csv")
+    sirene = ImportRunFactory(file_name="StockEtablissement_utf8.csv")
     for _ in range(3):
-        EstablishmentFactory(basin=grenoble, headcount_band="22")
+        EstablishmentFactory(basin=grenoble, headcount_band="22", import_run=sirene)
     EstablishmentFactory(
-        basin=grenoble, headcount_band="12", naf_code="47.11D", naf_section="G"
+        basin=grenoble,
+        headcount_band="12",
+        naf_code="47.11D",
+        naf_section="G",
+        import_run=sirene,
     )
     for _ in range(3):
         EstablishmentFactory(
@@ -261,6 +338,7 @@ def public_data(territory):
             headcount_band="22",
             naf_code="47.11D",
             naf_section="G",
+            import_run=sirene,
         )
     unemployment = ImportRunFactory(
         kind=ImportKind.UNEMPLOYMENT, file_name="chomage-zone-t1-2003-t3-2023.csv"
@@ -335,8 +413,10 @@ def test_pin_freezes_the_current_figure_and_records_it(stage, member):
         "Indice de spécificité de la division 25 — Fabrication de produits "
         "métalliques, à l’exception des machines et des équipements"
     )
-    # LQ = (448.5 / 483) / (448.5 / 931.5) = 1.928...
-    assert re.fullmatch(r"LQ 1,9[23] \(448 salariés estimés\)", pinned.value)
+    # LQ = (448.5 / 483) / (448.5 / 931.5) = 1.928...; adjusted: 1.657
+    assert (
+        pinned.value == "LQ 1,93, ajusté 1,66 (448 salariés estimés, 3 établissements)"
+    )
     assert "« StockEtablissement_utf8.csv »" in pinned.source
     assert pinned.pinned_by == member
     assert pinned.note == "Notre socle industriel"
@@ -345,6 +425,38 @@ def test_pin_freezes_the_current_figure_and_records_it(stage, member):
     assert event.object_id == str(pinned.pk)
     assert event.changes["value"] == ["", pinned.value]
     assert event.changes["key"] == ["", "lq:25"]
+
+
+@pytest.mark.django_db
+def test_a_pin_of_generated_data_carries_the_label_into_the_exports(
+    client, member, stage, roadmap
+):
+    ImportRun.objects.filter(kind=ImportKind.SIRENE).update(generated=True)
+    pin_figure(stage=stage, key="lq:25", user=member)
+    pin_figure(stage=stage, key="population:last", user=member)
+    client.force_login(member)
+    label = "Données de démonstration (générées)"
+
+    html = text(client.get(stage_url(roadmap)))
+    assert html.count(label) >= 2  # the SIRENE groups and the pinned figure
+    csv_text = client.get(
+        reverse("roadmap:export_csv", kwargs={"pk": roadmap.pk})
+    ).content.decode()
+    rows = [line for line in csv_text.splitlines() if "Indice de spécificité" in line]
+    assert len(rows) == 1
+    assert label in rows[0]
+    population = [line for line in csv_text.splitlines() if "Population" in line]
+    assert population
+    assert all(label not in line for line in population)
+    book = openpyxl.load_workbook(
+        io.BytesIO(
+            client.get(
+                reverse("roadmap:export_xlsx", kwargs={"pk": roadmap.pk})
+            ).content
+        )
+    )
+    sources = [row[2] for row in book["Chiffres épinglés"].iter_rows(values_only=True)]
+    assert any(str(source).startswith(label) for source in sources)
 
 
 @pytest.mark.django_db
@@ -617,12 +729,36 @@ def test_pinned_figure_shows_label_value_source_author_and_note(
     assert "Projets de recrutement (enquête BMO 2024)" in row
     assert "400 projets, dont 62\u202f% jugés difficiles" in row
     assert "« Base_open_data_BMO_2024.csv »" in row
+    run = ImportRun.objects.get(kind=ImportKind.BMO)
+    # The frozen source names the import: the page links to it.
+    assert (
+        f'<a class="fr-link fr-text--xs" href="{run.get_absolute_url()}">'
+        f"import n° {run.pk}</a>"
+    ) in row
     assert "Jean Durand" in row
     assert timezone.localtime(pinned.created_at).strftime("%d/%m/%Y") in row
     assert "Tension" in row
     assert ">Retirer<" in row
     # The pinned figure's button becomes a badge.
     assert 'name="key" value="hiring:total"' not in html
+
+
+@pytest.mark.django_db
+def test_pins_of_a_generated_stock_are_labelled_on_the_page_and_in_exports(
+    client, member, roadmap, stage
+):
+    ImportRun.objects.filter(kind=ImportKind.SIRENE).update(generated=True)
+    pinned = pin_figure(stage=stage, key="lq:25", user=member)
+    assert pinned.source.startswith("Données de démonstration (générées) — ")
+    client.force_login(member)
+    html = client.get(stage_url(roadmap)).content.decode()
+    row = html[html.index(f'id="pin-{pinned.pk}"') :]
+    assert "Données de démonstration (générées)" in row[: row.index("</tr>")]
+    csv_text = client.get(
+        reverse("roadmap:export_csv", kwargs={"pk": roadmap.pk})
+    ).content.decode("utf-8-sig")
+    assert "# Chiffres épinglés" in csv_text
+    assert "Données de démonstration (générées) — " in csv_text
 
 
 @pytest.mark.django_db

@@ -5,6 +5,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from diagnostics import provenance
 from diagnostics.importers import base
 from diagnostics.models import ImportRun, ImportStatus
 
@@ -30,6 +31,12 @@ class ImportCommand(BaseCommand):
             action="store_true",
             help="Enregistrer pour de bon (sans cette option : simulation).",
         )
+        parser.add_argument(
+            "--vintage",
+            default="",
+            help="Millésime des données (ex. « stock Sirene au 1er janvier "
+            "2026 ») ; à défaut, lu dans le fichier quand il l'indique.",
+        )
 
     def run_import(self, run: ImportRun, **options) -> ImportRun:
         raise NotImplementedError
@@ -39,13 +46,23 @@ class ImportCommand(BaseCommand):
         if not path.is_file():
             raise CommandError(f"Fichier introuvable : {path}")
         dry_run = not options["wet_run"]
+        facts = provenance.describe_file(
+            kind=self.kind, path=path, declared_vintage=options["vintage"]
+        )
         run = ImportRun.objects.create(
             kind=self.kind,
             file_name=path.name,
             file_path=str(path),
             size=path.stat().st_size,
             dry_run=dry_run,
+            vintage=facts.vintage,
+            generated=facts.generated,
         )
+        if facts.generated:
+            self.stdout.write(
+                "Fichier du générateur de démonstration : ses chiffres seront "
+                "signalés comme données de démonstration (générées)."
+            )
         handler = _StdoutHandler(self)
         logger = base.progress_logger
         logger.addHandler(handler)

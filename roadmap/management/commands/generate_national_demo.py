@@ -34,6 +34,7 @@ from django.utils import timezone
 
 from basins.enums import Role
 from basins.models import Basin, Membership
+from diagnostics import metrics, selectors
 from diagnostics.models import NafDivision
 from roadmap import models as m
 from roadmap.enums import (
@@ -58,11 +59,15 @@ from roadmap.enums import (
 from roadmap.services import SEED_INDICATORS, diff, snapshot
 
 BATCH = 2000
+COMPETING_SHARE = 0.06  # basins that aim at a division a neighbour took
+MAX_SHARING = 3  # basins of a region on one division, at most
 DEMO_PASSWORD = "demo-bassins-2026"  # noqa: S105 (a demo password, printed)
 
 # Divisions that reindustrialisation axes aim at: manufacturing (10-33) and
-# neighbouring industry and services. Basins of a region sometimes share one,
-# which is what the competition alert is about.
+# neighbouring industry and services. A basin's axes are taken among those
+# it has (in its SIRENE stock), its specialisations first; the basins of a
+# region pick different ones, except the few planned to share one (what the
+# competition alert is about: two or three basins per region at most).
 AXIS_DIVISIONS = [
     *(f"{code}" for code in range(10, 34)),
     "35", "36", "37", "38", "39", "42", "46", "49", "52", "62", "71", "72",
@@ -230,6 +235,8 @@ class Generator:
                 "(manage.py migrate)."
             )
         self.counts: dict[str, int] = {}
+        self.candidates = axis_candidates(set(self.axis_divisions))
+        self.taken: dict[str, dict[str, int]] = {}  # region -> division -> basins
 
     # --- helpers --------------------------------------------------------------
 
@@ -250,24 +257,34 @@ class Generator:
             f"{self.rng.choice(FIRM_SUFFIXES)}"
         )
 
-    def action_fields(self, start: date) -> dict:
-        status = self.rng.choices(
+    def action_fields(self, start: date, stage) -> dict:
+        """Status and progress of an action, consistent with its stage: a
+        validated stage's actions are done or well under way, a draft's are
+        mostly planned."""
+        rng = self.rng
+        weights = {
+            StageStatus.VALIDATED: [0, 55, 45, 0],
+            StageStatus.SUBMITTED: [25, 55, 15, 5],
+            StageStatus.RETURNED: [35, 50, 5, 10],
+        }.get(stage.status, [60, 35, 0, 5])
+        status = rng.choices(
             [ActionStatus.PLANNED, ActionStatus.IN_PROGRESS, ActionStatus.DONE,
              ActionStatus.ABANDONED],
-            weights=[35, 40, 20, 5],
+            weights=weights,
         )[0]  # fmt: skip
+        low = 60 if stage.status == StageStatus.VALIDATED else 10
         progress = {
             ActionStatus.PLANNED: 0,
-            ActionStatus.IN_PROGRESS: self.rng.randrange(10, 95, 5),
+            ActionStatus.IN_PROGRESS: rng.randrange(low, 95, 5),
             ActionStatus.DONE: 100,
-            ActionStatus.ABANDONED: self.rng.randrange(0, 40, 5),
+            ActionStatus.ABANDONED: rng.randrange(0, 40, 5),
         }[status]
-        begin = start + timedelta(days=self.rng.randint(0, 500))
+        begin = start + timedelta(days=rng.randint(0, 500))
         return {
             "status": status,
             "progress": progress,
             "start_date": begin,
-            "end_date": begin + timedelta(days=self.rng.randint(90, 900)),
+            "end_date": begin + timedelta(days=rng.randint(90, 900)),
         }
 
     # --- generation -------------------------------------------------------------
@@ -378,7 +395,48 @@ class Generator:
             "crowding_out": rng.random() < 0.15,
             "stale": rng.random() < 0.12,
             "investment_first": rng.random() < 0.15,
+            "competes": rng.random() < COMPETING_SHARE,
         }
+
+    def axis_picks(self, basin, count: int, *, competes: bool) -> list[list[str]]:
+        """The NAF divisions of up to ``count`` axes of a basin: divisions it
+        has, that no other basin of its regions took, unless it ``competes``
+        (then one axis takes a division a neighbour already aims at)."""
+        regions = [region.code for region in basin.regions.all()]
+        taken = {code for region in regions for code in self.taken.get(region, {})}
+        candidates = self.candidates.get(basin.pk)
+        if candidates is None:  # no SIRENE stock for this basin
+            candidates = self.rng.sample(self.axis_divisions, len(self.axis_divisions))
+
+        def shared_by(code):
+            return max(
+                (self.taken.get(region, {}).get(code, 0) for region in regions),
+                default=0,
+            )
+
+        free = [code for code in candidates if code not in taken]
+        # Two or three basins of a region on one division, never more.
+        shared = [
+            code
+            for code in candidates[: MAX_SHARING * 2]
+            if code in taken and shared_by(code) < MAX_SHARING
+        ]
+        chosen = free[:count]
+        if competes and shared:
+            chosen = [self.rng.choice(shared), *free[: count - 1]]
+        elif not chosen:  # every division taken: the least shared one
+            chosen = [min(candidates, key=lambda code: (shared_by(code), code))]
+        picks = [[code] for code in chosen]
+        # Now and then an axis spans a second division of the basin.
+        spare = [code for code in free if code not in chosen]
+        if picks and spare and self.rng.random() < 0.2:
+            picks[-1].append(spare[0])
+        for codes in picks:
+            for code in codes:
+                for region in regions:
+                    by_code = self.taken.setdefault(region, {})
+                    by_code[code] = by_code.get(code, 0) + 1
+        return picks
 
     def when(self, p) -> datetime:
         return self.moment(self.day_between(p["created_day"], p["last_day"]))
@@ -470,8 +528,9 @@ class Generator:
         axis_divisions = []
         axes = []
         if filled >= 2 or p["investment_first"]:
-            for kind in rng.sample(AxisKind.values, rng.randint(2, 3)):
-                codes = rng.sample(self.axis_divisions, 1 if rng.random() < 0.8 else 2)
+            kinds = rng.sample(AxisKind.values, rng.randint(2, 3))
+            picks = self.axis_picks(roadmap.basin, len(kinds), competes=p["competes"])
+            for kind, codes in zip(kinds, picks, strict=False):
                 label = self.divisions[codes[0]].label
                 axis = add(
                     m.Axis(
@@ -497,7 +556,7 @@ class Generator:
                         target_jobs="Métiers en tension du diagnostic",
                         axis=rng.choice(axes) if axes else None,
                         owner=rng.choice(actors),
-                        **self.action_fields(start),
+                        **self.action_fields(start, skills),
                     )
                 )
         if filled >= 4:
@@ -512,12 +571,17 @@ class Generator:
                             amount=Decimal(rng.randint(200, 6000) * 1000),
                             axis=rng.choice(axes) if axes else None,
                             owner=rng.choice(actors),
-                            **self.action_fields(start),
+                            **self.action_fields(start, investment),
                         )
                     )
                 )
             for n in range(4):
                 outsider = p["crowding_out"] and n < 3
+                fields = self.action_fields(start, investment)
+                # Obtained at most what was asked, paid as the work advances.
+                requested = rng.randint(50, 900)
+                obtained = round(requested * rng.uniform(0.4, 1.0))
+                paid = round(obtained * fields["progress"] / 100 * rng.uniform(0.5, 1))
                 add(
                     m.FundingLine(
                         stage=investment,
@@ -528,15 +592,15 @@ class Generator:
                         else self.firm(),
                         beneficiary_is_local=not outsider and rng.random() > 0.1,
                         beneficiary_is_sme=not outsider,
-                        amount_requested=Decimal(rng.randint(50, 900) * 1000),
-                        amount_obtained=Decimal(rng.randint(20, 700) * 1000),
-                        amount_paid=Decimal(rng.randint(0, 20) * 1000),
+                        amount_requested=Decimal(requested * 1000),
+                        amount_obtained=Decimal(obtained * 1000),
+                        amount_paid=Decimal(paid * 1000),
                         local_hires_promised=rng.randint(0, 40),
                         local_purchasing_promised_pct=Decimal(rng.randint(0, 60)),
                         conditions="Embauches locales et maintien de l'activité "
                         "pendant cinq ans.",
                         owner=rng.choice(actors),
-                        **self.action_fields(start),
+                        **fields,
                     )
                 )
         if filled >= 5:
@@ -550,18 +614,26 @@ class Generator:
                         shared_tools="Plateforme d'achats mutualisés",
                         partnership_status=rng.choice(PartnershipStatus.values),
                         owner=rng.choice(actors),
-                        **self.action_fields(start),
+                        **self.action_fields(start, network),
                     )
                 )
         population_scale = rng.randint(50, 600)
         for kind, name, unit in [*SEED_INDICATORS, (IndicatorKind.CUSTOM,
                                                      "Places de formation ouvertes",
                                                      "places")]:  # fmt: skip
+            # Baselines as a basin measures them; every target is an
+            # improvement on its baseline.
+            baseline = {
+                IndicatorKind.JOBS_CREATED: 0,
+                IndicatorKind.FIRM_SURVIVAL: rng.randint(55, 70),
+                IndicatorKind.LOCAL_PURCHASING: rng.randint(15, 35),
+                IndicatorKind.CUSTOM: 0,
+            }[kind]
             target = {
-                IndicatorKind.JOBS_CREATED: Decimal(population_scale * 2),
-                IndicatorKind.FIRM_SURVIVAL: Decimal(75),
-                IndicatorKind.LOCAL_PURCHASING: Decimal(35),
-                IndicatorKind.CUSTOM: Decimal(rng.randint(50, 300)),
+                IndicatorKind.JOBS_CREATED: population_scale * 2,
+                IndicatorKind.FIRM_SURVIVAL: min(baseline + rng.randint(5, 15), 90),
+                IndicatorKind.LOCAL_PURCHASING: baseline + rng.randint(5, 20),
+                IndicatorKind.CUSTOM: rng.randint(50, 300),
             }[kind]
             indicator = add(
                 m.Indicator(
@@ -569,10 +641,8 @@ class Generator:
                     name=name,
                     kind=kind,
                     unit=unit,
-                    baseline=Decimal(0)
-                    if kind in (IndicatorKind.JOBS_CREATED, IndicatorKind.CUSTOM)
-                    else Decimal(rng.randint(40, 60) if unit == "%" else 0),
-                    target=target,
+                    baseline=Decimal(baseline),
+                    target=Decimal(target),
                     target_date=date(self.period_start + 6, 12, 31),
                     source="Comité de bassin, d'après les déclarations des entreprises",
                 )
@@ -613,7 +683,9 @@ class Generator:
             if indicator.kind == IndicatorKind.JOBS_CREATED:
                 value += rng.uniform(0, target / 25)
             elif indicator.unit == "%":
-                value = min(100.0, max(0.0, value + rng.uniform(-3, 4)))
+                # Towards the target over the period, with some noise.
+                step = (target - float(indicator.baseline)) / 28
+                value = min(100.0, max(0.0, value + step + rng.uniform(-1.5, 1.5)))
             else:
                 value += rng.uniform(0, target / 20)
             # A measurement is entered shortly after its quarter.
@@ -748,6 +820,43 @@ class Generator:
             changes=changes,
             created_at=at,
         )
+
+
+def axis_candidates(allowed: set[str]) -> dict[int, list[str]]:
+    """basin id -> the NAF divisions its axes may aim at, best first.
+
+    The divisions the basin has in the imported SIRENE stock, those of
+    ``allowed`` first: its specialisations by adjusted quotient, then the
+    other figures that are findings by employees, then the rest. Basins
+    without establishments are left out.
+    """
+    per_basin, national = selectors.sirene_aggregates()
+    candidates = {}
+    for basin_id, data in per_basin.items():
+        present = [
+            indicator
+            for indicator in metrics.sector_indicators(
+                local=data["divisions"], national=national["divisions"]
+            )
+            if indicator.employees > 0
+        ]
+        if not present:
+            continue
+
+        def rank(indicator):
+            return (
+                indicator.code not in allowed,
+                not indicator.specialised,
+                not indicator.robust,
+                -(indicator.adjusted_quotient or 0)
+                if indicator.specialised
+                else -indicator.employees,
+                indicator.code,
+            )
+
+        aimed = sorted(present, key=rank)
+        candidates[basin_id] = [indicator.code for indicator in aimed]
+    return candidates
 
 
 def demo_users(basins) -> dict:
