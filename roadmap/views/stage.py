@@ -4,6 +4,8 @@ The page is roadmap.selectors.stage.StagePage rendered by stage.html, whose
 blocks are cached under the roadmap's stamp; HTMX requests get one block.
 """
 
+from functools import partial
+
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -18,7 +20,6 @@ from roadmap.views.common import (
     changed,
     check_writable,
     conflict_context,
-    posted,
     refusals,
     roadmap_and_access,
     stage_or_404,
@@ -72,134 +73,101 @@ def render_stage(request, *, roadmap, access, number, status=200, block="", **st
     return render(request, template, context, status=status)
 
 
-def _block(request, name):
-    """The block an HTMX request (not boosted) asks for, else the page."""
-    return name if wants_part(request) else ""
+def _page(request, roadmap_pk, number, block=""):
+    """(roadmap, access, render): ``render(**state)`` answers with the stage
+    page, or with ``block`` for an HTMX request that is not boosted."""
+    roadmap, access = roadmap_and_access(request, roadmap_pk)
+    page = partial(
+        render_stage,
+        request,
+        roadmap=roadmap,
+        access=access,
+        number=number,
+        block=block if wants_part(request) else "",
+    )
+    return roadmap, access, page
 
 
-def _written(request, *, roadmap, access, stage, block, kind, message):
+def _written(request, page, *, stage, kind, message):
     """After a write: the block again for HTMX (and the change event that
     refreshes the history, the progress bar and the review panel), else a
     redirect to the page."""
     if not request.htmx:
         messages.success(request, message)
         return redirect(stage.get_absolute_url())
-    response = render_stage(
-        request, roadmap=roadmap, access=access, number=stage.number, block=block
-    )
-    return changed(response, kind=kind, stage=stage.number)
+    return changed(page(), kind=kind, stage=stage.number)
 
 
 @require_GET
 def stage_detail(request, roadmap_pk, number):
-    roadmap, access = roadmap_and_access(request, roadmap_pk)
-    return render_stage(request, roadmap=roadmap, access=access, number=number)
+    _, _, page = _page(request, roadmap_pk, number)
+    return page()
 
 
 @require_GET
 def stage_block(request, roadmap_pk, number, block):
     """One block of the page refreshed after each write (the history, the
     progress bar: roadmap/urls.py names it), or the page."""
-    roadmap, access = roadmap_and_access(request, roadmap_pk)
-    return render_stage(
-        request,
-        roadmap=roadmap,
-        access=access,
-        number=number,
-        block=_block(request, block),
-    )
+    _, _, page = _page(request, roadmap_pk, number, block)
+    return page()
 
 
 @require_http_methods(["GET", "POST"])
 @refusals
 def stage_summary(request, roadmap_pk, number):
-    roadmap, access = roadmap_and_access(request, roadmap_pk)
-    block = _block(request, "summary")
-    form = None
-    status = 200
-    if request.method == "POST":
-        stage = stage_or_404(roadmap, number)
-        check_writable(access, stage)
-        form = StageSummaryForm(request.POST)
-        if form.is_valid():
-            try:
-                stage = services.update_stage_summary(
-                    stage=stage,
-                    summary=form.cleaned_data["summary"],
-                    version=form.cleaned_data["version"],
-                    user=request.user,
-                )
-            except services.EditConflict as conflict:
-                return render_stage(
-                    request,
-                    roadmap=roadmap,
-                    access=access,
-                    number=number,
-                    status=409,
-                    block=block,
-                    summary_form=StageSummaryForm(instance=conflict.current),
-                    summary_conflict=conflict_context(
-                        conflict, {"summary": form.cleaned_data["summary"]}
-                    ),
-                )
-            return _written(
-                request,
-                roadmap=roadmap,
-                access=access,
-                stage=stage,
-                block=block,
-                kind="synthese",
-                message="La synthèse a été enregistrée.",
-            )
-        status = 422
-    return render_stage(
+    roadmap, access, page = _page(request, roadmap_pk, number, "summary")
+    if request.method == "GET":
+        return page()
+    stage = stage_or_404(roadmap, number)
+    check_writable(access, stage)
+    form = StageSummaryForm(request.POST)
+    if not form.is_valid():
+        return page(status=422, summary_form=form)
+    try:
+        stage = services.update_stage_summary(
+            stage=stage,
+            summary=form.cleaned_data["summary"],
+            version=form.cleaned_data["version"],
+            user=request.user,
+        )
+    except services.EditConflict as conflict:
+        mine = {"summary": form.cleaned_data["summary"]}
+        return page(
+            status=409,
+            summary_form=StageSummaryForm(instance=conflict.current),
+            summary_conflict=conflict_context(conflict, mine),
+        )
+    return _written(
         request,
-        roadmap=roadmap,
-        access=access,
-        number=number,
-        status=status,
-        block=block,
-        summary_form=form,
+        page,
+        stage=stage,
+        kind="synthese",
+        message="La synthèse a été enregistrée.",
     )
 
 
 @require_http_methods(["GET", "POST"])
 @refusals
 def stage_comments(request, roadmap_pk, number):
-    roadmap, access = roadmap_and_access(request, roadmap_pk)
-    block = _block(request, "comments")
-    form = None
-    status = 200
-    if request.method == "POST":
-        stage = stage_or_404(roadmap, number)
-        if not access.can_comment:
-            raise Refused(NOT_COMMENTER)
-        form = CommentForm(posted(request))
-        if form.is_valid():
-            services.add_comment(
-                stage=stage,
-                user=request.user,
-                body=form.cleaned_data["body"],
-                author_role=(
-                    AuthorRole.COMMITTEE if access.can_edit else AuthorRole.PREFECTURE
-                ),
-            )
-            return _written(
-                request,
-                roadmap=roadmap,
-                access=access,
-                stage=stage,
-                block=block,
-                kind="commentaires",
-                message="Votre commentaire a été publié.",
-            )
-        status = 422
-    return render_stage(
+    roadmap, access, page = _page(request, roadmap_pk, number, "comments")
+    if request.method == "GET":
+        return page()
+    stage = stage_or_404(roadmap, number)
+    if not access.can_comment:
+        raise Refused(NOT_COMMENTER)
+    form = CommentForm(request.POST)
+    if not form.is_valid():
+        return page(status=422, comment_form=form)
+    services.add_comment(
+        stage=stage,
+        user=request.user,
+        body=form.cleaned_data["body"],
+        author_role=AuthorRole.COMMITTEE if access.can_edit else AuthorRole.PREFECTURE,
+    )
+    return _written(
         request,
-        roadmap=roadmap,
-        access=access,
-        number=number,
-        status=status,
-        block=block,
-        comment_form=form,
+        page,
+        stage=stage,
+        kind="commentaires",
+        message="Votre commentaire a été publié.",
     )
